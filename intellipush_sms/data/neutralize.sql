@@ -1,0 +1,8 @@
+-- A copied database must never send SMS with the production account.
+UPDATE res_company
+   SET intellipush_api_id = NULL,
+       intellipush_api_secret = NULL;
+UPDATE ir_cron
+   SET active = FALSE
+ WHERE id IN (SELECT res_id FROM ir_model_data
+               WHERE module = 'intellipush_sms' AND model = 'ir.cron');

@@ -1,0 +1,64 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+CREDIT_DIGITS = (16, 4)
+
+
+class IntellipushCreditLedger(models.Model):
+    """Append-only journal of every credit movement of a wallet.
+
+    Two running sums come out of it: ``amount`` is what the lots hold
+    (purchases and adjustments in, debits and expiry out), ``reserved_amount``
+    what queued messages have set aside. Balances are never stored elsewhere:
+    they are sums of these rows, so they always reconcile.
+    """
+
+    _name = "intellipush.credit.ledger"
+    _description = "SMS Credit Ledger Entry"
+    _order = "date DESC, id DESC"
+    _rec_name = "entry_type"
+
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    wallet_id = fields.Many2one("intellipush.credit.wallet", required=True, readonly=True, index=True, ondelete="restrict")
+    date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now, index=True)
+    entry_type = fields.Selection(
+        [
+            ("purchase", "Purchase"),
+            ("reservation", "Reservation"),
+            ("release", "Release"),
+            ("debit", "Debit"),
+            ("refund", "Refund"),
+            ("expiry", "Expiry"),
+            ("adjustment", "Adjustment"),
+        ],
+        string="Type",
+        required=True,
+        readonly=True,
+    )
+    amount = fields.Float(
+        "Credits", digits=CREDIT_DIGITS, readonly=True,
+        help="Change of the credits held by the lots: positive for purchases, refunds and "
+        "positive adjustments, negative for debits, expiry and negative adjustments.",
+    )
+    reserved_amount = fields.Float(
+        "Reserved", digits=CREDIT_DIGITS, readonly=True,
+        help="Change of the credits set aside for queued SMS.",
+    )
+    lot_id = fields.Many2one("intellipush.credit.lot", readonly=True, index="btree_not_null", ondelete="restrict")
+    sms_id = fields.Many2one("sms.sms", string="SMS", readonly=True, index="btree_not_null", ondelete="set null")
+    country_id = fields.Many2one("res.country", string="Destination", readonly=True)
+    segments = fields.Integer(readonly=True)
+    user_id = fields.Many2one("res.users", string="By", readonly=True, default=lambda self: self.env.user)
+    reason = fields.Char(readonly=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.context.get("intellipush_wallet_entry"):
+            raise UserError(_("Credit ledger entries are written by the wallet only."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        raise UserError(_("The credit ledger is append-only: entries cannot be changed. Record an adjustment instead."))
+
+    def unlink(self):
+        raise UserError(_("The credit ledger is append-only: entries cannot be deleted. Record an adjustment instead."))

@@ -1,0 +1,82 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..tools.credits import message_cost
+from .intellipush_credit_ledger import CREDIT_DIGITS
+
+
+class IntellipushCreditRate(models.Model):
+    """How many SMS one credit buys, per destination country.
+
+    The row without a country is the default for countries not listed.
+    A disabled row (or no default) blocks sending to that destination.
+    """
+
+    _name = "intellipush.credit.rate"
+    _description = "SMS Credit Rate"
+    _order = "is_default, country_id"
+    _rec_name = "country_id"
+
+    company_id = fields.Many2one(
+        "res.company", index=True,
+        help="Empty: the rate applies to every company that has no rate of its own.",
+    )
+    country_id = fields.Many2one("res.country", string="Destination")
+    phone_code = fields.Integer(related="country_id.phone_code", string="Prefix")
+    is_default = fields.Boolean(
+        "Other Countries", compute="_compute_is_default", store=True,
+        help="Applies to destinations without a rate of their own.",
+    )
+    sms_per_credit = fields.Float("SMS per Credit", digits=CREDIT_DIGITS, required=True, default=1.0)
+    credits_per_sms = fields.Float(
+        "Credits per SMS", digits=CREDIT_DIGITS, compute="_compute_credits_per_sms",
+        help="Cost of one segment, rounded up.",
+    )
+    enabled = fields.Boolean(default=True, help="Disabled: SMS to this destination are refused.")
+
+    _sql_constraints = [
+        ("sms_per_credit_positive", "CHECK(sms_per_credit > 0)", "SMS per credit must be positive."),
+    ]
+
+    @api.depends("country_id")
+    def _compute_is_default(self):
+        for rate in self:
+            rate.is_default = not rate.country_id
+
+    @api.depends("sms_per_credit")
+    def _compute_credits_per_sms(self):
+        for rate in self:
+            rate.credits_per_sms = float(message_cost(1, rate.sms_per_credit)) if rate.sms_per_credit > 0 else 0.0
+
+    @api.constrains("company_id", "country_id")
+    def _check_unique_destination(self):
+        for rate in self:
+            duplicates = self.search_count([
+                ("id", "!=", rate.id),
+                ("company_id", "=", rate.company_id.id),
+                ("country_id", "=", rate.country_id.id),
+            ])
+            if duplicates:
+                raise ValidationError(_("There is already a rate for %s.", rate.country_id.name or _("other countries")))
+
+    @api.model
+    def _rates_for(self, company, countries):
+        """{country: rate record or None} for ``countries``, in one query.
+
+        A company's own rate wins over a shared one; a country without a rate
+        falls back on the default row. None means "blocked".
+        """
+        rates = self.sudo().search([
+            ("company_id", "in", [company.id, False]),
+            "|", ("country_id", "in", countries.ids), ("country_id", "=", False),
+        ])
+        # Shared rates first, so that the company's own overwrite them.
+        by_country = {}
+        for rate in rates.sorted(lambda rate: bool(rate.company_id)):
+            by_country[rate.country_id] = rate
+        default = by_country.get(self.env["res.country"])
+        result = {}
+        for country in countries:
+            rate = by_country.get(country, default)
+            result[country] = rate if rate and rate.enabled else None
+        return result

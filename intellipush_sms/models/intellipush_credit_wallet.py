@@ -1,0 +1,430 @@
+"""The prepaid credit wallet of a company.
+
+Every movement is a row of the append-only ledger; the wallet row itself only
+carries settings, and is updated by each movement so that two transactions
+moving credits of one wallet can never both commit (PostgreSQL refuses the
+second with a serialization failure, which Odoo's request and cron runners
+retry). That is what keeps the balance from ever going negative.
+"""
+
+from collections import namedtuple
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..tools.credits import ZERO, allocate, message_cost, to_credits
+from ..tools.phone_numbers import InvalidPhoneNumber, normalize
+from ..tools.sms_encoding import analyze
+from .intellipush_credit_ledger import CREDIT_DIGITS
+
+# One priced message: ``cost`` is None when it cannot be sent (see ``problem``).
+Quote = namedtuple("Quote", "e164 country segments cost problem")
+
+
+class IntellipushCreditWallet(models.Model):
+    _name = "intellipush.credit.wallet"
+    _description = "SMS Credit Wallet"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _rec_name = "company_id"
+
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    low_balance_threshold = fields.Float(
+        "Low Balance Alert", digits=CREDIT_DIGITS, default=100.0, tracking=True,
+        help="SMS managers get an activity when the available credits fall below this.",
+    )
+    low_balance_alerted = fields.Boolean(readonly=True, copy=False)
+    balance = fields.Float("Credits", digits=CREDIT_DIGITS, compute="_compute_figures")
+    reserved = fields.Float("Reserved", digits=CREDIT_DIGITS, compute="_compute_figures")
+    available = fields.Float("Available", digits=CREDIT_DIGITS, compute="_compute_figures")
+    expiring_30 = fields.Float("Expiring in 30 Days", digits=CREDIT_DIGITS, compute="_compute_figures")
+    expiring_90 = fields.Float("Expiring in 90 Days", digits=CREDIT_DIGITS, compute="_compute_figures")
+    waiting_sms_count = fields.Integer("SMS Waiting for Credits", compute="_compute_figures")
+    lot_ids = fields.One2many("intellipush.credit.lot", "wallet_id", string="Lots")
+
+    _sql_constraints = [
+        ("company_unique", "unique(company_id)", "A company has one SMS credit wallet."),
+    ]
+
+    def _compute_figures(self):
+        today = fields.Date.context_today(self)
+        for wallet in self:
+            balance, reserved = wallet._sums()
+            expiring = wallet._expiring_by_horizon(today, (30, 90))
+            wallet.balance = float(balance)
+            wallet.reserved = float(reserved)
+            wallet.available = float(balance - reserved)
+            wallet.expiring_30 = float(expiring[30])
+            wallet.expiring_90 = float(expiring[90])
+            wallet.waiting_sms_count = self.env["sms.sms"].sudo().search_count([
+                ("company_id", "=", wallet.company_id.id), ("credit_state", "=", "waiting"), ("state", "=", "outgoing"),
+            ])
+
+    # ------------------------------------------------------------
+    # Figures, straight from the ledger
+    # ------------------------------------------------------------
+
+    @api.model
+    def _for_company(self, company):
+        wallet = self.sudo().search([("company_id", "=", company.id)])
+        return wallet or self.sudo().create({"company_id": company.id})
+
+    def _sums(self):
+        """(credits held by the lots, credits reserved) as exact Decimals."""
+        self.ensure_one()
+        self.env["intellipush.credit.ledger"].flush_model()
+        self.env.cr.execute(
+            "SELECT COALESCE(SUM(amount), 0), COALESCE(SUM(reserved_amount), 0)"
+            "  FROM intellipush_credit_ledger WHERE wallet_id = %s",
+            [self.id],
+        )
+        balance, reserved = self.env.cr.fetchone()
+        return to_credits(balance), to_credits(reserved)
+
+    def _available(self):
+        balance, reserved = self._sums()
+        return balance - reserved
+
+    def _lots_with_credits(self):
+        """[(lot id, Decimal remaining)] in consumption order: first to expire first."""
+        self.ensure_one()
+        self.env["intellipush.credit.ledger"].flush_model()
+        self.env.cr.execute(
+            """
+            SELECT lot.id, SUM(entry.amount)
+              FROM intellipush_credit_lot lot
+              JOIN intellipush_credit_ledger entry ON entry.lot_id = lot.id
+             WHERE lot.wallet_id = %s
+          GROUP BY lot.id, lot.expiry_date
+            HAVING SUM(entry.amount) > 0
+          ORDER BY lot.expiry_date, lot.id
+            """,
+            [self.id],
+        )
+        return [(lot_id, to_credits(remaining)) for lot_id, remaining in self.env.cr.fetchall()]
+
+    def _expiring_by_horizon(self, today, horizons):
+        lots = self.env["intellipush.credit.lot"].browse([lot_id for lot_id, _remaining in self._lots_with_credits()])
+        remaining = dict(self._lots_with_credits())
+        return {
+            days: sum((remaining[lot.id] for lot in lots if lot.expiry_date <= today + timedelta(days=days)), ZERO)
+            for days in horizons
+        }
+
+    # ------------------------------------------------------------
+    # Pricing
+    # ------------------------------------------------------------
+
+    @api.model
+    def _quote(self, company, messages):
+        """Price [(number, text)] for ``company``: one :class:`Quote` each, in one pass.
+
+        Text as sent (segments counted on it); numbers normalised with the
+        company's default region; rates looked up once for all destinations.
+        """
+        region = company._intellipush_phone_region()
+        parsed = []
+        for number, text in messages:
+            try:
+                parsed.append((normalize(number, region), analyze(text or "").segments, None))
+            except InvalidPhoneNumber as error:
+                parsed.append((None, analyze(text or "").segments, error.reason))
+        codes = {phone.region for phone, _segments, _problem in parsed if phone and phone.region}
+        countries = self.env["res.country"].sudo().search([("code", "in", list(codes))])
+        country_by_code = {country.code: country for country in countries}
+        rates = self.env["intellipush.credit.rate"]._rates_for(company, countries)
+        quotes = []
+        for phone, segments, problem in parsed:
+            if not phone:
+                quotes.append(Quote(None, None, segments, None, problem))
+                continue
+            country = country_by_code.get(phone.region, self.env["res.country"])
+            rate = rates.get(country) if country else None
+            if rate is None:
+                quotes.append(Quote(phone.e164, country, segments, None, _(
+                    "Sending SMS to %s is not enabled in the SMS credit rates.", country.name or phone.e164,
+                )))
+            else:
+                quotes.append(Quote(phone.e164, country, segments, message_cost(segments, rate.sms_per_credit), None))
+        return quotes
+
+    # ------------------------------------------------------------
+    # Movements
+    # ------------------------------------------------------------
+
+    def _lock(self):
+        """Serialise credit movements of this wallet (see the module docstring)."""
+        self.ensure_one()
+        self.env.cr.execute(
+            "UPDATE intellipush_credit_wallet SET write_date = %s WHERE id = %s", [fields.Datetime.now(), self.id]
+        )
+
+    def _record(self, vals_list):
+        self.ensure_one()
+        for vals in vals_list:
+            vals.setdefault("wallet_id", self.id)
+            vals.setdefault("company_id", self.company_id.id)
+        return self.env["intellipush.credit.ledger"].sudo().with_context(intellipush_wallet_entry=True).create(vals_list)
+
+    def _reserve(self, sms):
+        """Set credits aside for queued ``sms`` in order, as far as the balance goes.
+
+        Returns the SMS left waiting for credits. SMS to a blocked destination
+        fail at once; SMS with an invalid number cost nothing (they fail at
+        dispatch with the number's problem).
+        """
+        self.ensure_one()
+        quotes = self._quote(self.company_id, [(record.number, record.body) for record in sms])
+        self._lock()
+        available = self._available()
+        reserved_vals, waiting, blocked, free = [], sms.browse(), {}, sms.browse()
+        cost_by_sms = {}
+        for record, quote in zip(sms, quotes):
+            if quote.cost is None:
+                if quote.e164:
+                    blocked.setdefault(quote.problem, sms.browse())
+                    blocked[quote.problem] |= record
+                else:
+                    free |= record
+                continue
+            cost_by_sms[record] = quote
+            if quote.cost <= available:
+                available -= quote.cost
+                reserved_vals.append({
+                    "entry_type": "reservation",
+                    "reserved_amount": float(quote.cost),
+                    "sms_id": record.id,
+                    "country_id": quote.country.id,
+                    "segments": quote.segments,
+                })
+            else:
+                waiting |= record
+        self._record(reserved_vals)
+        for record, quote in cost_by_sms.items():
+            record.write({
+                "credit_cost": float(quote.cost),
+                "destination_country_id": quote.country.id,
+                "credit_state": "waiting" if record in waiting else "reserved",
+            })
+        free.write({"credit_cost": 0.0, "credit_state": "none"})
+        for problem, records in blocked.items():
+            records.write({"credit_cost": 0.0, "credit_state": "none"})
+            records._intellipush_set_failed("sms_country_not_supported", problem)
+        if waiting:
+            waiting.write({
+                "failure_reason": _(
+                    "Waiting for SMS credits: %(needed)s needed, %(available)s available. "
+                    "It is sent as soon as credits are bought.",
+                    needed=sum((cost_by_sms[record].cost for record in waiting), ZERO),
+                    available=available,
+                ),
+            })
+            self._notify_waiting()
+        self._check_low_balance()
+        return waiting
+
+    def _reserve_waiting(self):
+        """After a purchase: reserve for SMS waiting for credits, oldest first."""
+        self.ensure_one()
+        waiting = self.env["sms.sms"].sudo().search(
+            [("company_id", "=", self.company_id.id), ("credit_state", "=", "waiting"), ("state", "=", "outgoing")],
+            order="id",
+        )
+        if not waiting:
+            return waiting
+        still_waiting = self._reserve(waiting)
+        reserved = waiting - still_waiting
+        reserved.write({"failure_reason": False})
+        if reserved:
+            self.env.ref("intellipush_sms.ir_cron_intellipush_dispatch")._trigger()
+            if not still_waiting:
+                self.activity_unlink(["intellipush_sms.mail_activity_type_credits_waiting"])
+        return reserved
+
+    def _debit(self, sms):
+        """Consume the reservation of ``sms`` (accepted by Intellipush) from the lots, first to expire first."""
+        self.ensure_one()
+        sms = sms.filtered(lambda record: record.credit_state == "reserved")
+        if not sms:
+            return
+        self._lock()
+        lots = self._lots_with_credits()
+        entries = []
+        for record in sms:
+            cost = to_credits(record.credit_cost)
+            taken_by_lot = allocate(cost, lots)
+            lots = _deduct(lots, taken_by_lot)
+            entries += [
+                {
+                    "entry_type": "debit",
+                    "amount": -float(taken),
+                    "reserved_amount": -float(taken),
+                    "lot_id": lot_id,
+                    "sms_id": record.id,
+                    "country_id": record.destination_country_id.id,
+                    "segments": record.sms_segments,
+                }
+                for lot_id, taken in taken_by_lot
+            ]
+        self._record(entries)
+        sms.write({"credit_state": "debited"})
+        self._check_low_balance()
+
+    def _release(self, sms):
+        """Give back the reservation of ``sms`` that will not be sent (failed, cancelled)."""
+        self.ensure_one()
+        sms = sms.filtered(lambda record: record.credit_state in ("reserved", "waiting"))
+        reserved = sms.filtered(lambda record: record.credit_state == "reserved")
+        if reserved:
+            self._lock()
+            self._record([
+                {
+                    "entry_type": "release",
+                    "reserved_amount": -record.credit_cost,
+                    "sms_id": record.id,
+                    "country_id": record.destination_country_id.id,
+                    "segments": record.sms_segments,
+                }
+                for record in reserved
+            ])
+        sms.write({"credit_state": "released"})
+
+    def _refund(self, sms):
+        """Put back on their lots the credits debited for ``sms`` that Intellipush could not deliver."""
+        self.ensure_one()
+        sms = sms.filtered(lambda record: record.credit_state == "debited")
+        if not sms:
+            return
+        self._lock()
+        debits = self.env["intellipush.credit.ledger"].sudo().search(
+            [("sms_id", "in", sms.ids), ("entry_type", "=", "debit")]
+        )
+        self._record([
+            {
+                "entry_type": "refund",
+                "amount": -debit.amount,
+                "lot_id": debit.lot_id.id,
+                "sms_id": debit.sms_id.id,
+                "country_id": debit.country_id.id,
+                "segments": debit.segments,
+                "reason": _("Not delivered"),
+            }
+            for debit in debits
+        ])
+        sms.write({"credit_state": "refunded"})
+
+    def _purchase(self, quantity, price_total, currency, purchase_date=None):
+        """Record bought credits as a new lot, then let waiting SMS go."""
+        self.ensure_one()
+        quantity = to_credits(quantity)
+        if quantity <= 0:
+            raise UserError(_("Buy a positive number of credits."))
+        self._lock()
+        lot = self.env["intellipush.credit.lot"].sudo().create({
+            "company_id": self.company_id.id,
+            "wallet_id": self.id,
+            "quantity": float(quantity),
+            "price_total": price_total,
+            "currency_id": currency.id,
+            "purchase_date": purchase_date or fields.Date.context_today(self),
+        })
+        self._record([{"entry_type": "purchase", "amount": float(quantity), "lot_id": lot.id}])
+        self._reserve_waiting()
+        self._check_low_balance()
+        return lot
+
+    def _adjust(self, lot, amount, reason):
+        """Manual correction of a lot, with a reason; never below what is free to take."""
+        self.ensure_one()
+        amount = to_credits(amount)
+        if not reason:
+            raise UserError(_("A credit adjustment needs a reason."))
+        self._lock()
+        if amount < 0:
+            lot_remaining = dict(self._lots_with_credits()).get(lot.id, ZERO)
+            if -amount > min(lot_remaining, self._available()):
+                raise UserError(_("This adjustment would take more credits than are free in this lot."))
+        self._record([{"entry_type": "adjustment", "amount": float(amount), "lot_id": lot.id, "reason": reason}])
+        if amount > 0:
+            self._reserve_waiting()
+        self._check_low_balance()
+
+    @api.model
+    def _cron_expire_lots(self):
+        """Daily: expire what is left on lots past their date.
+
+        Credits already reserved for queued SMS when their lot expires are
+        kept for those SMS: only what is free expires.
+        """
+        today = fields.Date.context_today(self)
+        for wallet in self.sudo().search([]):
+            wallet._lock()
+            free = wallet._available()
+            lots = self.env["intellipush.credit.lot"].browse([lot_id for lot_id, _left in wallet._lots_with_credits()])
+            remaining = dict(wallet._lots_with_credits())
+            entries = []
+            for lot in lots.filtered(lambda lot: lot.expiry_date <= today):
+                expiring = min(remaining[lot.id], free)
+                if expiring <= 0:
+                    continue
+                free -= expiring
+                entries.append({"entry_type": "expiry", "amount": -float(expiring), "lot_id": lot.id,
+                                "reason": _("Credits valid until %s", lot.expiry_date)})
+            if entries:
+                wallet._record(entries)
+                wallet._check_low_balance()
+
+    # ------------------------------------------------------------
+    # Alerts
+    # ------------------------------------------------------------
+
+    def _managers(self):
+        return self.env.ref("intellipush_sms.group_intellipush_manager").users.filtered(
+            lambda user: self.company_id in user.company_ids and not user.share
+        )
+
+    def _schedule_for_managers(self, activity_xmlid, summary, note):
+        """One open activity of this kind per manager, not one per run."""
+        activity_type = self.env.ref(activity_xmlid)
+        open_for = self.activity_ids.filtered(lambda act: act.activity_type_id == activity_type).user_id
+        for manager in self._managers() - open_for:
+            self.activity_schedule(activity_xmlid, summary=summary, note=note, user_id=manager.id)
+
+    def _notify_waiting(self):
+        self._schedule_for_managers(
+            "intellipush_sms.mail_activity_type_credits_waiting",
+            _("SMS wait for credits"),
+            _("Some SMS cannot be sent: the wallet has too few credits. Buy credits to send them."),
+        )
+
+    def _check_low_balance(self):
+        """Alert once when the available credits cross the threshold downwards."""
+        self.ensure_one()
+        available = self._available()
+        below = available < to_credits(self.low_balance_threshold)
+        if below and not self.low_balance_alerted:
+            self.low_balance_alerted = True
+            self._schedule_for_managers(
+                "intellipush_sms.mail_activity_type_low_balance",
+                _("Low SMS credit balance"),
+                _("Only %s credits are available. Buy credits before SMS start to wait.", available),
+            )
+        elif not below and self.low_balance_alerted:
+            self.low_balance_alerted = False
+            self.activity_unlink(["intellipush_sms.mail_activity_type_low_balance"])
+
+    def action_buy_credits(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Buy SMS Credits"),
+            "res_model": "intellipush.credit.purchase",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_wallet_id": self.id},
+        }
+
+
+def _deduct(lots, taken_by_lot):
+    taken = dict(taken_by_lot)
+    return [(lot_id, remaining - taken.get(lot_id, ZERO)) for lot_id, remaining in lots]

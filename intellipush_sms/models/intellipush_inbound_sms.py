@@ -1,0 +1,126 @@
+import logging
+import zlib
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..tools import intellipush_api
+from ..tools.phone_numbers import InvalidPhoneNumber, normalize
+
+_logger = logging.getLogger(__name__)
+
+# Pages of ``sms/getReceived`` read per poll at most; a page that holds only
+# known messages ends the poll earlier.
+MAX_PAGES = 10
+PAGE_SIZE = 100
+# Advisory lock class shared by every server polling the same database.
+POLL_LOCK_KEY = zlib.crc32(b"intellipush.inbound.sms") & 0x7FFFFFFF
+
+
+class IntellipushInboundSms(models.Model):
+    """An SMS received on the company's Intellipush number.
+
+    Odoo has no model for inbound SMS. Rows are written by the polling cron
+    only, exactly once per Intellipush id and company.
+    """
+
+    _name = "intellipush.inbound.sms"
+    _description = "Received SMS"
+    _order = "received_at DESC, id DESC"
+    _rec_name = "number"
+
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    provider_id = fields.Char("Intellipush ID", required=True, readonly=True)
+    number = fields.Char("From", required=True, readonly=True, help="Sender's number, E.164 when it could be parsed.")
+    partner_id = fields.Many2one("res.partner", string="Contact", readonly=True, index="btree_not_null")
+    body = fields.Text("Message", readonly=True)
+    keyword = fields.Char(readonly=True, index=True)
+    received_at = fields.Datetime("Received", readonly=True, index=True)
+    state = fields.Selection(
+        [("new", "New"), ("done", "Processed")],
+        default="new",
+        required=True,
+        help="New messages still wait for keyword processing (opt-out, opt-in).",
+    )
+
+    _sql_constraints = [
+        (
+            "provider_id_company_unique",
+            "unique(company_id, provider_id)",
+            "This Intellipush message was already received.",
+        ),
+    ]
+
+    @api.model
+    def _intellipush_fetch(self):
+        """Cron: store messages received since the last poll, once each."""
+        companies = self.env["res.company"].sudo().search([("sms_provider", "=", "intellipush")])
+        created = self.browse()
+        for company in companies.filtered(lambda c: c._intellipush_is_configured()):
+            # One poller per company at a time; another server skips it.
+            self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [POLL_LOCK_KEY, company.id])
+            if not self.env.cr.fetchone()[0]:
+                continue
+            try:
+                created |= self._intellipush_fetch_company(company)
+            except (UserError, intellipush_api.IntellipushError) as error:
+                _logger.warning("Intellipush inbound poll failed for %s: %s", company.name, error)
+        return created
+
+    @api.model
+    def _intellipush_fetch_company(self, company):
+        client = company._intellipush_get_client()
+        received = []
+        for page in range(1, MAX_PAGES + 1):
+            page_messages = client.get_received(page=page, items=PAGE_SIZE)
+            known = set(
+                self.search([
+                    ("company_id", "=", company.id),
+                    ("provider_id", "in", [message.provider_id for message in page_messages]),
+                ]).mapped("provider_id")
+            )
+            received.extend(message for message in page_messages if message.provider_id not in known)
+            if len(page_messages) < PAGE_SIZE or known:
+                break
+        unique = {message.provider_id: message for message in received}
+        if not unique:
+            return self.browse()
+        region = company._intellipush_phone_region()
+        numbers = {provider_id: _sender_number(message, region) for provider_id, message in unique.items()}
+        partner_by_number = self._intellipush_match_partners(set(numbers.values()))
+        return self.create([
+            {
+                "company_id": company.id,
+                "provider_id": provider_id,
+                "number": numbers[provider_id],
+                "partner_id": partner_by_number.get(numbers[provider_id], False),
+                "body": message.message,
+                "keyword": message.keyword or _first_word(message.message),
+                "received_at": message.received_at or fields.Datetime.now(),
+            }
+            for provider_id, message in unique.items()
+        ])
+
+    @api.model
+    def _intellipush_match_partners(self, numbers):
+        """{E.164 number: partner id}, oldest partner first, in one query."""
+        partners = self.env["res.partner"].sudo().search_read(
+            [("phone_sanitized", "in", list(numbers))], ["phone_sanitized"], order="id"
+        )
+        partner_by_number = {}
+        for partner in partners:
+            partner_by_number.setdefault(partner["phone_sanitized"], partner["id"])
+        return partner_by_number
+
+
+def _sender_number(message, region):
+    raw = f"+{message.countrycode.removeprefix('00')}{message.phonenumber}" if message.countrycode else message.phonenumber
+    try:
+        return normalize(raw, region).e164
+    except InvalidPhoneNumber:
+        return raw
+
+
+def _first_word(text):
+    words = (text or "").split()
+    return words[0].upper() if words else False

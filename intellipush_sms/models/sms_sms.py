@@ -1,0 +1,551 @@
+"""The Intellipush gateway: every outgoing ``sms.sms`` of a company whose SMS
+provider is Intellipush goes through here instead of Odoo's IAP.
+
+Life of a message::
+
+    outgoing --claim (row lock, intent committed)--> process --provider accepted--> pending (Sent)
+        ^                                              |                             |
+        |  not at the provider (reconciled) /          |  per-message refusal         |  sms/status polling
+        |  retryable error, with back-off              v                             v
+        +------------------------------------------ error (reason)          sent (Delivered) / error
+
+A message is claimed with ``SELECT ... FOR UPDATE SKIP LOCKED`` and its intent
+(``process`` + dispatch token) is committed before the provider call, so two
+workers never send the same row and a process that dies after handing a batch
+to Intellipush leaves traces: :meth:`_intellipush_reconcile` later looks the
+message up among the provider's sent messages and either adopts its id or puts
+it back in the queue. Nothing is sent twice, nothing is lost.
+"""
+
+import logging
+import threading
+import uuid
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..tools import intellipush_api
+from ..tools.phone_numbers import InvalidPhoneNumber, normalize
+from ..tools.sms_encoding import analyze
+
+_logger = logging.getLogger(__name__)
+
+BATCH_SIZE_PARAM = "intellipush_sms.batch_size"
+DEFAULT_BATCH_SIZE = 200
+MAX_ATTEMPTS = 5
+# Longer than the client's read timeout: a row younger than this may still be
+# in the hands of a live worker waiting for Intellipush's answer.
+RECONCILE_GRACE = timedelta(minutes=5)
+RECONCILE_MAX_PAGES = 20
+STATUS_FIRST_CHECK = timedelta(minutes=1)
+STATUS_MAX_DELAY = timedelta(hours=6)
+STATUS_GIVE_UP_AFTER = timedelta(days=3)
+
+FAILURE_TYPE_BY_ERROR_CODE = {
+    "invalid_number": "sms_number_format",
+    "insufficient_credit": "sms_credit",
+    "authentication": "sms_acc",
+    "invalid_message": "sms_invalid_message",
+}
+
+
+def _auto_commit_allowed():
+    """Commit between batches, except inside Odoo's test runner."""
+    return not getattr(threading.current_thread(), "testing", False)
+
+
+class SmsSms(models.Model):
+    _inherit = "sms.sms"
+
+    company_id = fields.Many2one(
+        "res.company",
+        string="Company",
+        default=lambda self: self.env.company,
+        index=True,
+        readonly=True,
+    )
+    failure_type = fields.Selection(
+        selection_add=[
+            ("sms_not_delivered", "Not Delivered"),
+            ("sms_invalid_message", "Message Refused"),
+        ]
+    )
+    failure_reason = fields.Text("Failure Reason", readonly=True, copy=False)
+    sms_encoding = fields.Selection(
+        [("GSM-7", "GSM-7"), ("UCS-2", "UCS-2 (Unicode)")],
+        string="Encoding",
+        compute="_compute_sms_encoding",
+        store=True,
+    )
+    sms_segments = fields.Integer("Segments", compute="_compute_sms_encoding", store=True)
+    sms_length = fields.Integer("Characters", compute="_compute_sms_encoding", store=True)
+    number_e164 = fields.Char("Normalised Number", readonly=True, copy=False)
+    intellipush_id = fields.Char("Intellipush ID", readonly=True, copy=False, index="btree_not_null")
+    intellipush_credits = fields.Float("Provider Credits", digits=(16, 4), readonly=True, copy=False)
+    intellipush_dispatch_token = fields.Char(readonly=True, copy=False, index="btree_not_null")
+    intellipush_dispatched_at = fields.Datetime("Handed Over At", readonly=True, copy=False)
+    intellipush_attempts = fields.Integer("Attempts", readonly=True, copy=False)
+    intellipush_next_attempt_at = fields.Datetime("Next Attempt", readonly=True, copy=False)
+    intellipush_status_checks = fields.Integer(readonly=True, copy=False)
+    intellipush_next_status_check_at = fields.Datetime(readonly=True, copy=False, index="btree_not_null")
+    sent_at = fields.Datetime("Sent At", readonly=True, copy=False)
+    delivered_at = fields.Datetime("Delivered At", readonly=True, copy=False)
+
+    _sql_constraints = [
+        (
+            "intellipush_id_company_unique",
+            "unique(company_id, intellipush_id)",
+            "An Intellipush message id belongs to one SMS only.",
+        ),
+    ]
+
+    @api.depends("body")
+    def _compute_sms_encoding(self):
+        for sms in self:
+            analysis = analyze(sms.body or "")
+            sms.sms_encoding = analysis.encoding
+            sms.sms_segments = analysis.segments
+            sms.sms_length = analysis.characters
+
+    # ------------------------------------------------------------
+    # Entry points used by Odoo's SMS machinery
+    # ------------------------------------------------------------
+
+    def _intellipush_split(self):
+        """Split into (Intellipush messages, the others) by their company's provider."""
+        intellipush = self.filtered(lambda sms: (sms.company_id or self.env.company).sms_provider == "intellipush")
+        return intellipush, self - intellipush
+
+    def send(self, unlink_failed=False, unlink_sent=True, auto_commit=False, raise_exception=False):
+        """Queue Intellipush messages for the dispatch cron; others go to IAP.
+
+        Odoo calls ``send`` inside the user's transaction (chatter, composer).
+        Calling the provider there would tie a remote, irreversible send to a
+        transaction that may still roll back; the cron, triggered to run right
+        after this commit, sends with its own committed intent instead.
+        """
+        intellipush, others = self._intellipush_split()
+        if intellipush.filtered(lambda sms: sms.state == "outgoing" and not sms.to_delete):
+            self.env.ref("intellipush_sms.ir_cron_intellipush_dispatch")._trigger()
+        return super(SmsSms, others).send(
+            unlink_failed=unlink_failed,
+            unlink_sent=unlink_sent,
+            auto_commit=auto_commit,
+            raise_exception=raise_exception,
+        )
+
+    def resend_failed(self):
+        intellipush, others = self._intellipush_split()
+        intellipush = intellipush.filtered(lambda sms: sms.state == "error" and not sms.to_delete)
+        if not intellipush:
+            return super(SmsSms, others).resend_failed()
+        intellipush.action_set_outgoing()
+        super(SmsSms, others).resend_failed()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Queued again"),
+                "message": _("%(count)s SMS are back in the queue and will be sent shortly.", count=len(intellipush)),
+                "type": "success",
+            },
+        }
+
+    def action_set_outgoing(self):
+        self.write({
+            "failure_reason": False,
+            "intellipush_attempts": 0,
+            "intellipush_next_attempt_at": False,
+            "intellipush_dispatch_token": False,
+        })
+        res = super().action_set_outgoing()
+        if self._intellipush_split()[0]:
+            self.env.ref("intellipush_sms.ir_cron_intellipush_dispatch")._trigger()
+        return res
+
+    # ------------------------------------------------------------
+    # Dispatch
+    # ------------------------------------------------------------
+
+    @api.model
+    def _intellipush_process_queue(self, max_batches=None):
+        """Cron: claim and send queued messages batch by batch.
+
+        Safe to run on several workers at once: each batch is claimed with
+        ``SKIP LOCKED`` and leaves the ``outgoing`` state before it is sent.
+        """
+        auto_commit = _auto_commit_allowed()
+        batch_size = int(self.env["ir.config_parameter"].sudo().get_param(BATCH_SIZE_PARAM, DEFAULT_BATCH_SIZE))
+        self._intellipush_reconcile()
+        done = batches = 0
+        while max_batches is None or batches < max_batches:
+            if auto_commit:
+                # Claim in a transaction of its own, in READ COMMITTED: a row
+                # another worker claimed meanwhile is then skipped instead of
+                # failing this one with a serialization error.
+                self.env.cr.commit()
+                self.env.cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            batch = self._intellipush_claim(batch_size)
+            if not batch:
+                break
+            if auto_commit:
+                self.env.cr.commit()  # the intent must survive a crash during the call
+            batch._intellipush_dispatch()
+            if auto_commit:
+                self.env.cr.commit()
+            done += len(batch)
+            batches += 1
+            self.env["ir.cron"]._notify_progress(done=done, remaining=self._intellipush_queue_size())
+        return done
+
+    @api.model
+    def _intellipush_queue_size(self):
+        self.env.cr.execute(
+            """
+            SELECT COUNT(*)
+              FROM sms_sms sms
+              JOIN res_company company ON company.id = sms.company_id
+             WHERE sms.state = 'outgoing'
+               AND sms.to_delete IS NOT TRUE
+               AND company.sms_provider = 'intellipush'
+               AND (sms.intellipush_next_attempt_at IS NULL
+                    OR sms.intellipush_next_attempt_at <= %s)
+            """,
+            [fields.Datetime.now()],
+        )
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _intellipush_claim(self, limit):
+        """Lock up to ``limit`` due messages and mark them as being dispatched."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT sms.id
+              FROM sms_sms sms
+              JOIN res_company company ON company.id = sms.company_id
+             WHERE sms.state = 'outgoing'
+               AND sms.to_delete IS NOT TRUE
+               AND company.sms_provider = 'intellipush'
+               AND (sms.intellipush_next_attempt_at IS NULL
+                    OR sms.intellipush_next_attempt_at <= %(now)s)
+          ORDER BY sms.id
+             LIMIT %(limit)s
+               FOR UPDATE OF sms SKIP LOCKED
+            """,
+            {"now": fields.Datetime.now(), "limit": limit},
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        if not ids:
+            return self.browse()
+        batch = self.sudo().browse(ids)
+        batch.invalidate_recordset()
+        self.env.cr.execute(
+            """
+            UPDATE sms_sms
+               SET state = 'process',
+                   intellipush_dispatch_token = %s,
+                   intellipush_dispatched_at = %s,
+                   intellipush_attempts = COALESCE(intellipush_attempts, 0) + 1,
+                   write_date = %s
+             WHERE id IN %s
+            """,
+            [uuid.uuid4().hex, fields.Datetime.now(), fields.Datetime.now(), tuple(ids)],
+        )
+        batch.invalidate_recordset()
+        batch.sms_tracker_id._action_update_from_sms_state("process")
+        return batch
+
+    def _intellipush_prepare(self):
+        """Normalise numbers; return (valid records, OutgoingSms list, {invalid record: reason})."""
+        valid = self.browse()
+        outgoing = []
+        invalid = {}
+        region_by_company = {}
+        for sms in self:
+            company = sms.company_id
+            if company not in region_by_company:
+                region_by_company[company] = company._intellipush_phone_region()
+            try:
+                number = normalize(sms.number, region_by_company[company])
+            except InvalidPhoneNumber as error:
+                invalid[sms] = error.reason
+                continue
+            valid |= sms
+            outgoing.append(
+                intellipush_api.OutgoingSms(
+                    countrycode=number.intellipush_countrycode,
+                    phonenumber=number.national_number,
+                    message=sms.body or "",
+                    sender=company.intellipush_sender or None,
+                )
+            )
+        return valid, outgoing, invalid
+
+    def _intellipush_dispatch(self):
+        """Send claimed messages (state ``process``) to Intellipush, per company."""
+        for company, company_sms in self.grouped("company_id").items():
+            company_sms._intellipush_dispatch_company(company)
+        self.mail_message_id._notify_message_notification_update()
+
+    def _intellipush_dispatch_company(self, company):
+        valid, outgoing, invalid = self._intellipush_prepare()
+        for reason, records in _group_by_value(invalid).items():
+            records._intellipush_set_failed("sms_number_format", _("This number cannot receive SMS: %s.", reason))
+        if not valid:
+            return
+        try:
+            results = company._intellipush_get_client().send_batch(outgoing)
+        except UserError as error:
+            valid._intellipush_set_failed("sms_acc", str(error))
+            return
+        except intellipush_api.IntellipushError as error:
+            valid._intellipush_handle_batch_error(error)
+            return
+        valid._intellipush_apply_results(outgoing, results)
+
+    def _intellipush_apply_results(self, outgoing, results):
+        accepted_values = []
+        refused = {}
+        for sms, message, result in zip(self, outgoing, results):
+            if result.ok:
+                accepted_values.append((sms.id, result.provider_id, result.credits or 0, _e164(message)))
+            else:
+                refused.setdefault(_failure_type(result.error), []).append((sms, result.error.message))
+        if accepted_values:
+            self._intellipush_mark_accepted(accepted_values)
+        for failure_type, pairs in refused.items():
+            for reason, records in _group_by_value(dict(pairs)).items():
+                records._intellipush_set_failed(failure_type, reason)
+
+    def _intellipush_mark_accepted(self, accepted_values):
+        """Record (id, provider id, credits, E.164 number) rows in one statement; move to Sent."""
+        self.env.flush_all()
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            """
+            UPDATE sms_sms
+               SET intellipush_id = v.provider_id,
+                   intellipush_credits = v.credits,
+                   number_e164 = v.e164,
+                   failure_reason = NULL,
+                   failure_type = NULL,
+                   sent_at = %s,
+                   intellipush_status_checks = 0,
+                   intellipush_next_status_check_at = %s
+              FROM (VALUES {}) AS v(id, provider_id, credits, e164)
+             WHERE sms_sms.id = v.id
+            """.format(", ".join(["(%s, %s, %s::numeric, %s)"] * len(accepted_values))),
+            [now, now + STATUS_FIRST_CHECK] + [value for row in accepted_values for value in row],
+        )
+        accepted = self.browse([row[0] for row in accepted_values])
+        accepted.invalidate_recordset()
+        accepted._update_sms_state_and_trackers("pending")
+
+    def _intellipush_handle_batch_error(self, error):
+        """A whole-batch failure: wait for reconciliation, retry later, or fail."""
+        if error.maybe_delivered:
+            # Intellipush may hold these messages: resending could duplicate
+            # them. Reconciliation decides once the outcome can be known.
+            _logger.warning("Intellipush outcome unknown for %s SMS (%s); reconciling later", len(self), error.code)
+            self.write({"failure_reason": _("Waiting for Intellipush to confirm: %s", error.message)})
+            return
+        if error.code == "authentication":
+            self._intellipush_set_failed("sms_acc", _("Intellipush refused the API credentials: %s", error.message))
+            return
+        if error.retryable:
+            self._intellipush_retry_later(error)
+            return
+        self._intellipush_set_failed(_failure_type(error), error.message)
+
+    def _intellipush_retry_later(self, error):
+        exhausted = self.filtered(lambda sms: sms.intellipush_attempts >= MAX_ATTEMPTS)
+        if exhausted:
+            exhausted._intellipush_set_failed(
+                "sms_server",
+                _("Intellipush did not accept the message after %(count)s attempts: %(error)s", count=MAX_ATTEMPTS, error=error.message),
+            )
+        retry = self - exhausted
+        if not retry:
+            return
+        delay = getattr(error, "retry_after", None) or 30 * 2 ** (max(retry.mapped("intellipush_attempts")) - 1)
+        retry.write({
+            "state": "outgoing",
+            "intellipush_dispatch_token": False,
+            "intellipush_next_attempt_at": fields.Datetime.now() + timedelta(seconds=delay),
+            "failure_reason": _("Will retry: %s", error.message),
+        })
+        retry.sms_tracker_id._action_update_from_sms_state("outgoing")
+
+    def _intellipush_set_failed(self, failure_type, reason):
+        self.write({"failure_reason": reason, "intellipush_next_attempt_at": False})
+        self._update_sms_state_and_trackers("error", failure_type=failure_type)
+
+    # ------------------------------------------------------------
+    # Reconciliation of messages whose outcome is unknown
+    # ------------------------------------------------------------
+
+    @api.model
+    def _intellipush_reconcile(self, grace=RECONCILE_GRACE):
+        """Settle messages left in ``process`` without a provider id.
+
+        A message found among Intellipush's sent messages adopts that id (it
+        was sent, once); one that is not there never reached Intellipush and
+        goes back to the queue.
+        """
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT id
+              FROM sms_sms
+             WHERE state = 'process'
+               AND intellipush_id IS NULL
+               AND intellipush_dispatched_at <= %s
+          ORDER BY id
+               FOR UPDATE SKIP LOCKED
+            """,
+            [fields.Datetime.now() - grace],
+        )
+        unsettled = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
+        for company, company_sms in unsettled.grouped("company_id").items():
+            company_sms._intellipush_reconcile_company(company)
+        return unsettled
+
+    def _intellipush_reconcile_company(self, company):
+        valid, outgoing, invalid = self._intellipush_prepare()
+        for reason, records in _group_by_value(invalid).items():
+            records._intellipush_set_failed("sms_number_format", _("This number cannot receive SMS: %s.", reason))
+        if not valid:
+            return
+        try:
+            sent_records = self._intellipush_fetch_sent_since(company, min(valid.mapped("intellipush_dispatched_at")))
+        except (UserError, intellipush_api.IntellipushError) as error:
+            _logger.warning("Intellipush reconciliation postponed for %s SMS: %s", len(valid), error)
+            return
+        known_ids = set(
+            self.search([("company_id", "=", company.id), ("intellipush_id", "in", [rec.provider_id for rec in sent_records])])
+            .mapped("intellipush_id")
+        )
+        candidates = {}
+        for record in reversed(sent_records):  # oldest first, to pair in sending order
+            if record.provider_id not in known_ids:
+                candidates.setdefault((record.countrycode, record.phonenumber, record.message), []).append(record)
+        adopted = []
+        lost = self.browse()
+        for sms, message in zip(valid, outgoing):
+            matches = candidates.get((message.countrycode, message.phonenumber, message.message))
+            if matches:
+                adopted.append((sms.id, matches.pop(0).provider_id, 0, _e164(message)))
+            else:
+                lost |= sms
+        if adopted:
+            _logger.info("Intellipush reconciliation: %s SMS were sent, ids adopted", len(adopted))
+            self._intellipush_mark_accepted(adopted)
+        if lost:
+            _logger.info("Intellipush reconciliation: %s SMS never reached Intellipush, queued again", len(lost))
+            lost.write({
+                "state": "outgoing",
+                "intellipush_dispatch_token": False,
+                "failure_reason": _("Not received by Intellipush during an interrupted send; queued again."),
+            })
+
+    @api.model
+    def _intellipush_fetch_sent_since(self, company, since):
+        """Intellipush's sent messages, newest first, back to ``since`` (with clock slack)."""
+        client = company._intellipush_get_client()
+        horizon = since - timedelta(minutes=5)
+        records = []
+        for page in range(1, RECONCILE_MAX_PAGES + 1):
+            page_records = client.get_sent(page=page, items=100)
+            records.extend(page_records)
+            if len(page_records) < 100 or any(rec.created and rec.created < horizon for rec in page_records):
+                break
+        return records
+
+    # ------------------------------------------------------------
+    # Delivery reports
+    # ------------------------------------------------------------
+
+    @api.model
+    def _intellipush_poll_status(self, limit=2000):
+        """Cron: ask Intellipush about sent messages that have no final state yet.
+
+        Each message is asked about less and less often as it ages, and left
+        alone (still "Sent") after a few days without a final answer.
+        """
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT id
+              FROM sms_sms
+             WHERE state = 'pending'
+               AND intellipush_id IS NOT NULL
+               AND intellipush_next_status_check_at <= %s
+          ORDER BY intellipush_next_status_check_at
+             LIMIT %s
+               FOR UPDATE SKIP LOCKED
+            """,
+            [fields.Datetime.now(), limit],
+        )
+        due = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
+        for company, company_sms in due.grouped("company_id").items():
+            try:
+                statuses = company._intellipush_get_client().get_status(company_sms.mapped("intellipush_id"))
+            except (UserError, intellipush_api.IntellipushError) as error:
+                _logger.warning("Intellipush status poll failed for %s: %s", company.name, error)
+                continue
+            company_sms._intellipush_apply_statuses(statuses)
+        due.mail_message_id._notify_message_notification_update()
+        return due
+
+    def _intellipush_apply_statuses(self, statuses):
+        now = fields.Datetime.now()
+        delivered = failed = canceled = self.browse()
+        for sms in self:
+            status = statuses.get(sms.intellipush_id)
+            state = status.state if status else "pending"
+            if status and status.deleted:
+                canceled |= sms
+            elif state == "delivered":
+                delivered |= sms
+            elif state == "failed":
+                failed |= sms
+        if delivered:
+            delivered.write({"delivered_at": now, "intellipush_next_status_check_at": False})
+            delivered._update_sms_state_and_trackers("sent")
+        if failed:
+            failed.write({
+                "state": "error",
+                "failure_type": "sms_not_delivered",
+                "failure_reason": _("Intellipush could not deliver the message to the handset."),
+                "intellipush_next_status_check_at": False,
+            })
+            failed.sms_tracker_id._action_update_from_provider_error("not_delivered")
+        if canceled:
+            canceled.write({"intellipush_next_status_check_at": False})
+            canceled._update_sms_state_and_trackers("canceled")
+        still_pending = self - delivered - failed - canceled
+        for checks, records in still_pending.grouped("intellipush_status_checks").items():
+            give_up = records.filtered(lambda sms: sms.sent_at and sms.sent_at < now - STATUS_GIVE_UP_AFTER)
+            give_up.intellipush_next_status_check_at = False
+            (records - give_up).write({
+                "intellipush_status_checks": checks + 1,
+                "intellipush_next_status_check_at": now + min(STATUS_FIRST_CHECK * 2 ** (checks + 1), STATUS_MAX_DELAY),
+            })
+
+
+def _e164(message):
+    return "+" + message.countrycode.removeprefix("00") + message.phonenumber
+
+
+def _failure_type(error):
+    return FAILURE_TYPE_BY_ERROR_CODE.get(error.code, "sms_server")
+
+
+def _group_by_value(reason_by_record):
+    """{record: reason} → {reason: records}, so one write serves each reason."""
+    grouped = {}
+    for record, reason in reason_by_record.items():
+        grouped[reason] = grouped.get(reason, record.browse()) | record
+    return grouped

@@ -1,0 +1,119 @@
+"""Shared fixtures: a real Intellipush sandbox over HTTP on loopback.
+
+Tests never patch our own client: they steer the sandbox (faults, delivery
+outcomes, inbound messages) and look at what it received.
+"""
+
+import os
+import sys
+from datetime import timedelta
+
+from urllib.parse import urlparse
+
+from odoo import fields
+from odoo.tests import TransactionCase
+from odoo.tests.common import _super_send
+
+# The sandbox is a plain package at the repository root, beside the addons.
+REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+if REPO_ROOT not in sys.path:
+    sys.path.append(REPO_ROOT)
+
+from intellipush_sandbox import Sandbox  # noqa: E402
+
+SANDBOX_ID = "odoo-test-id"
+SANDBOX_SECRET = "odoo-test-secret-5f2c"  # noqa: S105 (a sandbox credential)
+
+
+class IntellipushSandboxMixin:
+    """Starts one sandbox per test class and points the current company at it."""
+
+    @classmethod
+    def _request_handler(cls, session, request, /, **kwargs):
+        # Odoo's test guard raises short timeouts to 10 s (and cannot compare
+        # our (connect, read) tuple); loopback calls to the sandbox keep the
+        # client's own timeouts, which the timeout-fault tests rely on.
+        if urlparse(request.url).hostname in ("127.0.0.1", "localhost"):
+            return _super_send(session, request, **kwargs)
+        return super()._request_handler(session, request, **kwargs)
+
+    @classmethod
+    def _start_sandbox(cls):
+        cls.sandbox = Sandbox(port=0, api_id=SANDBOX_ID, api_secret=SANDBOX_SECRET).start()
+        cls.addClassCleanup(cls.sandbox.stop)
+
+    @classmethod
+    def _configure_company(cls, company, **values):
+        company.write({
+            "sms_provider": "intellipush",
+            "intellipush_api_id": SANDBOX_ID,
+            "intellipush_api_secret": SANDBOX_SECRET,
+            "intellipush_base_url": cls.sandbox.url,
+            "intellipush_country_id": company.env.ref("base.no").id,
+            **values,
+        })
+        # A short read timeout keeps the timeout-fault tests quick.
+        company.env["ir.config_parameter"].sudo().set_param("intellipush_sms.timeout", "1")
+
+
+class IntellipushCase(IntellipushSandboxMixin, TransactionCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._start_sandbox()
+        cls.company = cls.env.company
+        cls._configure_company(cls.company)
+        cls.partner_kari, cls.partner_ola, cls.partner_sofia = cls.env["res.partner"].create([
+            {"name": "Kari Nordmann", "mobile": "+47 412 34 567", "country_id": cls.env.ref("base.no").id},
+            {"name": "Ola Hansen", "mobile": "934 56 789", "country_id": cls.env.ref("base.no").id},
+            {"name": "Sofia Lindqvist", "mobile": "+46 70 123 45 67", "country_id": cls.env.ref("base.se").id},
+        ])
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox.reset()
+
+    # ------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------
+
+    def _queue_sms(self, numbers, body="Hei! Ordren din er klar til henting."):
+        return self.env["sms.sms"].sudo().create([{"number": number, "body": body} for number in numbers])
+
+    def _process_queue(self):
+        return self.env["sms.sms"]._intellipush_process_queue()
+
+    def _reconcile_now(self):
+        return self.env["sms.sms"]._intellipush_reconcile(grace=timedelta(0))
+
+    def _poll_status_now(self):
+        self.env["sms.sms"].sudo().search([("state", "=", "pending")]).write({
+            "intellipush_next_status_check_at": fields.Datetime.now() - timedelta(seconds=1),
+        })
+        return self.env["sms.sms"]._intellipush_poll_status()
+
+    def _make_retry_due(self, sms):
+        sms.intellipush_next_attempt_at = fields.Datetime.now() - timedelta(seconds=1)
+
+    def sandbox_numbers(self):
+        """The (countrycode, phonenumber) pairs the sandbox received, in order."""
+        return [(msg["countrycode"], msg["phonenumber"]) for msg in self.sandbox.messages()]
+
+    def assertSentOnce(self, sms):
+        """Each SMS is at Intellipush exactly once, under the id Odoo recorded."""
+        received = self.sandbox.messages()
+        for record in sms:
+            copies = [msg for msg in received if msg["id"] == record.intellipush_id]
+            self.assertEqual(len(copies), 1, f"{record.number} should be at Intellipush once")
+            self.assertEqual(record.state, "pending")
+        self.assertEqual(
+            len(received), len({msg["id"] for msg in received}), "the sandbox holds a duplicate"
+        )
+
+    def assertSmsFailed(self, sms, failure_type, reason_part=None):
+        for record in sms:
+            self.assertEqual(record.state, "error")
+            self.assertEqual(record.failure_type, failure_type)
+            if reason_part:
+                self.assertIn(reason_part, record.failure_reason or "")

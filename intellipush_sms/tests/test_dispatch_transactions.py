@@ -1,0 +1,174 @@
+"""Dispatch across real, committed transactions: two workers at once, and a
+worker killed while Intellipush holds its batch.
+
+These tests cannot run inside the usual rolled-back test transaction, so they
+commit their fixtures and remove them again afterwards.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from datetime import timedelta
+
+from odoo import SUPERUSER_ID, api
+from odoo.modules.registry import Registry
+from odoo.tests import BaseCase, tagged
+from odoo.tests.common import get_db_name
+from odoo.tools import config, mute_logger
+
+from .common import REPO_ROOT, IntellipushSandboxMixin
+
+# A queue worker as a separate process, like a second Odoo server: load the
+# registry, process the queue, print how many SMS it sent.
+WORKER_SCRIPT = textwrap.dedent("""
+    import sys
+    import odoo
+    from odoo.tools import config
+    config.parse_config(sys.argv[1:])
+    registry = odoo.modules.registry.Registry(config["db_name"])
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        print("sent", env["sms.sms"]._intellipush_process_queue(), flush=True)
+""")
+
+
+@tagged("post_install", "-at_install", "intellipush")
+class TestDispatchTransactions(IntellipushSandboxMixin, BaseCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry = Registry(get_db_name())
+        cls._start_sandbox()
+        with cls.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            company = env.company
+            cls.company_id = company.id
+            cls.saved_company_values = company.read(
+                ["sms_provider", "intellipush_api_id", "intellipush_api_secret", "intellipush_base_url", "intellipush_country_id"]
+            )[0]
+            cls._configure_company(company)
+            icp = env["ir.config_parameter"]
+            icp.set_param("intellipush_sms.timeout", "30")
+            icp.set_param("intellipush_sms.batch_size", "5")
+        cls.addClassCleanup(cls._restore_company)
+
+    @classmethod
+    def _restore_company(cls):
+        with cls.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            values = dict(cls.saved_company_values)
+            values.pop("id")
+            values["intellipush_country_id"] = values["intellipush_country_id"] and values["intellipush_country_id"][0]
+            env["res.company"].browse(cls.company_id).write(values)
+            for key in ("intellipush_sms.timeout", "intellipush_sms.batch_size"):
+                env["ir.config_parameter"].search([("key", "=", key)]).unlink()
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox.reset()
+        self.addCleanup(self._delete_test_sms)
+
+    def _queue_committed(self, count):
+        numbers = [f"4{index:07d}" for index in range(1, count + 1)]
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"default_company_id": self.company_id})
+            sms = env["sms.sms"].create([
+                {"number": number, "body": f"Test {number}", "company_id": self.company_id} for number in numbers
+            ])
+            return sms.ids
+
+    def _read_sms(self, ids):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            return env["sms.sms"].browse(ids).read(["state", "intellipush_id", "number"])
+
+    def _delete_test_sms(self):
+        with self.registry.cursor() as cr:
+            cr.execute("DELETE FROM sms_sms WHERE body LIKE 'Test %%' AND company_id = %s", [self.company_id])
+
+    def _run_in_transaction(self, method_name, **kwargs):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            return getattr(env["sms.sms"], method_name)(**kwargs)
+
+    def assertEachSentOnce(self, ids):
+        rows = self._read_sms(ids)
+        self.assertEqual({row["state"] for row in rows}, {"pending"})
+        received = self.sandbox.messages()
+        self.assertEqual(len(received), len(ids), "every message reached Intellipush exactly once")
+        self.assertEqual(
+            sorted(msg["phonenumber"] for msg in received), sorted(row["number"] for row in rows)
+        )
+        self.assertEqual(sorted(msg["id"] for msg in received), sorted(row["intellipush_id"] for row in rows))
+
+    def _start_worker(self):
+        """A worker process; its output goes to a temporary file returned with it."""
+        output = self.enterContext(tempfile.TemporaryFile("w+"))
+        worker = subprocess.Popen(
+            [sys.executable, "-c", WORKER_SCRIPT, *self._worker_arguments()],
+            cwd=REPO_ROOT, stdout=output, stderr=subprocess.STDOUT, text=True,
+        )
+        self.addCleanup(_stop, worker)
+        return worker, output
+
+    def test_two_workers_on_one_queue_send_each_message_once(self):
+        ids = self._queue_committed(40)
+        # A slow provider keeps each worker inside its batch while the other claims.
+        self.sandbox.inject_fault("timeout", endpoint="sms/createBatch", count=8, delay=0.5)
+        workers = [self._start_worker() for _index in range(2)]
+        sent = []
+        for worker, output in workers:
+            worker.wait(180)
+            output.seek(0)
+            log = output.read()
+            self.assertEqual(worker.returncode, 0, log[-3000:])
+            sent.append(int(log.rsplit("sent ", 1)[1].split()[0]))
+        self.assertEqual(sum(sent), 40)
+        self.assertEachSentOnce(ids)
+
+    @mute_logger("odoo.addons.intellipush_sms.models.sms_sms")
+    def test_worker_killed_between_provider_call_and_commit(self):
+        ids = self._queue_committed(3)
+        # Intellipush keeps the batch but answers late: the worker is killed while waiting.
+        self.sandbox.inject_fault("timeout", endpoint="sms/createBatch", delay=60)
+        worker, output = self._start_worker()
+        deadline = time.monotonic() + 120
+        while len(self.sandbox.messages()) < 3:
+            if worker.poll() is not None:
+                output.seek(0)
+                self.fail(f"the worker died before reaching Intellipush:\n{output.read()[-3000:]}")
+            self.assertLess(time.monotonic(), deadline, "the worker never reached Intellipush")
+            time.sleep(0.1)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(30)
+        self.assertEqual({row["state"] for row in self._read_sms(ids)}, {"process"}, "the intent was committed")
+
+        # A new worker must not resend; reconciliation adopts the ids Intellipush gave.
+        self.sandbox.clear_faults()
+        self._run_in_transaction("_intellipush_process_queue")
+        self.assertEqual(len(self.sandbox.messages()), 3)
+        self._run_in_transaction("_intellipush_reconcile", grace=timedelta(0))
+        self._run_in_transaction("_intellipush_process_queue")
+        self.assertEachSentOnce(ids)
+
+    def _worker_arguments(self):
+        arguments = [
+            f"--database={self.registry.db_name}",
+            f"--addons-path={config['addons_path']}",
+            "--log-level=warn",
+        ]
+        for option in ("db_host", "db_port", "db_user", "db_password"):
+            if config.get(option):
+                arguments.append(f"--{option}={config[option]}")
+        return arguments
+
+
+def _stop(worker):
+    if worker.poll() is None:
+        worker.kill()
+        worker.wait(30)

@@ -1,0 +1,32 @@
+from odoo.tests import HttpCase, tagged
+
+from .common import IntellipushSandboxMixin
+
+
+@tagged("post_install", "-at_install", "intellipush")
+class TestChatterTour(IntellipushSandboxMixin, HttpCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._start_sandbox()
+        cls._configure_company(cls.env.company)
+        cls.partner = cls.env["res.partner"].create({
+            "name": "Kari Nordmann",
+            "mobile": "+47 412 34 567",
+            "country_id": cls.env.ref("base.no").id,
+        })
+
+    def test_clerk_sends_sms_from_customer_form(self):
+        self.start_tour(f"/odoo/res.partner/{self.partner.id}", "intellipush_sms_chatter_tour", login="admin")
+
+        sms = self.env["sms.sms"].search([("partner_id", "=", self.partner.id)])
+        self.assertEqual(sms.body, "Hei Kari! Pakken din er klar for henting.")
+        self.assertEqual(sms.state, "outgoing")
+
+        self.env["sms.sms"]._intellipush_process_queue()
+
+        received = self.sandbox.messages()
+        self.assertEqual([(msg["countrycode"], msg["phonenumber"]) for msg in received], [("0047", "41234567")])
+        self.assertEqual(sms.state, "pending")
+        self.assertEqual(sms.intellipush_id, received[0]["id"])

@@ -1,0 +1,1 @@
+from . import intellipush_credit_purchase
