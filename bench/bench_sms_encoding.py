@@ -10,6 +10,7 @@ Needs node and ``npm ci --prefix bench``.
 """
 
 import argparse
+import importlib
 import json
 import random
 import subprocess
@@ -28,8 +29,7 @@ if "intellipush_sms" not in sys.modules:
     _addon = types.ModuleType("intellipush_sms")
     _addon.__path__ = [str(REPO_ROOT / "intellipush_sms")]
     sys.modules["intellipush_sms"] = _addon
-
-from intellipush_sms.tools.sms_encoding import analyze  # noqa: E402
+analyze = importlib.import_module("intellipush_sms.tools.sms_encoding").analyze
 
 SEED = 20251125
 NAMES = ["Kari", "Ola", "Ingrid", "Lars", "Sofie", "Magnus", "Åse", "Bjørn", "Ærlend", "Øystein", "Nora", "Jonas"]
@@ -40,17 +40,22 @@ TEMPLATES = [
     # Order and pickup notices: GSM-7, one SMS, sometimes two.
     "Hei {name}! Ordren din {order} er klar til henting hos {shop}, {place}. Åpent 10-20. Mvh {shop}",
     "Hei {name}, pakken din med sporingsnummer {tracking} er sendt med Posten og kommer om 1-3 dager.",
-    "{name}, ordren {order} er mottatt. Vi sender en ny melding når den er klar. Takk for handelen! "
-    "Spørsmål? Ring oss på 22 33 44 55 eller svar på denne meldingen.",
+    (
+        "{name}, ordren {order} er mottatt. Vi sender en ny melding når den er klar. Takk for handelen! "
+        "Spørsmål? Ring oss på 22 33 44 55 eller svar på denne meldingen."
+    ),
     # Reminders and invoices with extension characters.
     "Påminnelse: Faktura {order} på {amount} € forfaller {date}. Betal til konto 1234.56.78901 [KID {tracking}].",
-    "Hei {name}! Husk timen din hos {shop} {date} kl. 14:30. Avbestilling senest 24 t før ~ ellers belastes "
-    "{amount} kr. Svar JA for å bekrefte | NEI for å avbestille.",
+    (
+        "Hei {name}! Husk timen din hos {shop} {date} kl. 14:30. Avbestilling senest 24 t før ~ ellers belastes "
+        "{amount} kr. Svar JA for å bekrefte | NEI for å avbestille."
+    ),
     # Campaigns with emoji: UCS-2.
-    "{emoji} Black Week hos {shop}! -30 % på alt til søndag. Bruk koden {code} i kassa. Svar STOPP for å "
-    "melde deg av.",
-    "Hei {name} {emoji} Som medlem av kundeklubben får du {amount} kr i bonus denne uken! Gjelder i alle "
-    "butikker og på nett til og med {date}. Vi sees! {emoji}",
+    "{emoji} Black Week hos {shop}! -30 % på alt til søndag. Bruk koden {code} i kassa. Svar STOPP for å melde deg av.",
+    (
+        "Hei {name} {emoji} Som medlem av kundeklubben får du {amount} kr i bonus denne uken! Gjelder i alle "
+        "butikker og på nett til og med {date}. Vi sees! {emoji}"
+    ),
     # Pasted from a word processor: curly quotes, dashes, ellipsis.
     "Hei {name}! «Sommersalg» hos {shop} – opptil 50 % på utvalgte varer… Gjelder “så langt lageret rekker”.",
 ]
@@ -75,8 +80,9 @@ def realistic_messages(count, seed=SEED):
             emoji=rng.choice(EMOJI),
         )
         if rng.random() < 1 / 3:
-            target = rng.choice([69, 70, 71, 133, 134, 135] if analyze(text).encoding == "UCS-2" else
-                                [159, 160, 161, 305, 306, 307])
+            target = rng.choice(
+                [69, 70, 71, 133, 134, 135] if analyze(text).encoding == "UCS-2" else [159, 160, 161, 305, 306, 307]
+            )
             text = (text + " " + text + " " + text)[:target]
         messages.append(text)
     return messages
@@ -101,7 +107,11 @@ def run_node_calculator(texts):
         corpus_file.flush()
         completed = subprocess.run(
             ["node", str(BENCH_DIR / "segments_calculator_bench.js"), corpus_file.name],
-            cwd=BENCH_DIR, check=True, capture_output=True, text=True, encoding="utf-8",
+            cwd=BENCH_DIR,
+            check=True,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
         )
     output = json.loads(completed.stdout)
     return len(texts) / output["seconds"], output["results"]

@@ -24,20 +24,54 @@ TABLE_KEYS = ("text", "encoding", "segments", "units", "remaining")
 MIXED_CASES = 300
 SEED = 20251125  # any fixed number: the table must not change between runs
 
-NORWEGIAN_WORDS = (
-    "Hei ordren din er klar til henting i butikken vår på Torget takk for handelen Faktura forfaller om tre "
-    "dager beløp kr å betale kundenummer pakken er sendt med Posten sporingsnummer velkommen til kundeklubben "
-    "svar STOPP for å melde deg av tilbud rabatt gjelder søndag åpningstider blåbærsyltetøy Ærlig Østlandet "
-    "Ålesund Tromsø smørbrød kl. 14:30 #1234 50% @butikken"
-).split()
+NORWEGIAN_PHRASES = [
+    "Hei Kari,",
+    "ordren din er klar til henting",
+    "i butikken vår på Torget.",
+    "Takk for handelen!",
+    "Faktura 1234 på kr 499,50 forfaller om tre dager.",
+    "Pakken er sendt med Posten, sporingsnummer 70701234567.",
+    "Velkommen til kundeklubben!",
+    "Svar STOPP for å melde deg av.",
+    "Rabatten gjelder til søndag kl. 14:30.",
+    "Blåbærsyltetøy og smørbrød fra Ærø, Østlandet og Ålesund:",
+    "50% på alt @butikken #1234",
+]
+
 EXTENSION_PIECES = ["€", "[", "]", "{", "}", "^", "~", "|", "\\", "\f", "100 €", "[VIP]", "{kode}"]
 GSM7_SPECIALS = ["\r\n", "\n", "Ç", "Δ", "¿", "§", "!"]
 EMOJI = ["😀", "🎉", "👍", "👍🏽", "🇳🇴", "❤️", "✨", "🛒", "👨‍👩‍👧", "1️⃣", "🏳️‍🌈"]
 UCS2_PIECES = ["’", "“sitat”", "–", "…", "ç", "\t", "a\u030a", "Ж", "ş", "\u00a0"]
 # Texts are cut to these lengths (in characters) about half the time: the
 # segment boundaries of both encodings and a little either side.
-TARGET_LENGTHS = [66, 67, 68, 69, 70, 71, 72, 133, 134, 135, 152, 153, 154, 159, 160, 161, 162, 200, 268, 305, 306,
-                  307, 400, 458, 459, 460]
+TARGET_LENGTHS = [
+    66,
+    67,
+    68,
+    69,
+    70,
+    71,
+    72,
+    133,
+    134,
+    135,
+    152,
+    153,
+    154,
+    159,
+    160,
+    161,
+    162,
+    200,
+    268,
+    305,
+    306,
+    307,
+    400,
+    458,
+    459,
+    460,
+]
 
 
 def boundary_texts():
@@ -98,7 +132,7 @@ def boundary_texts():
 
 
 def mixed_texts(count, seed=SEED):
-    """``count`` seeded random mixes of Norwegian words, GSM-7 specials,
+    """``count`` seeded random mixes of Norwegian phrases, GSM-7 specials,
     extension characters, emoji and other Unicode, around the boundaries."""
     rng = random.Random(seed)
     texts = []
@@ -121,7 +155,7 @@ def mixed_texts(count, seed=SEED):
             elif roll < extension_share + emoji_share + unicode_share + 0.03:
                 pieces.append(rng.choice(GSM7_SPECIALS))
             else:
-                pieces.append(rng.choice(NORWEGIAN_WORDS) + " ")
+                pieces.append(rng.choice(NORWEGIAN_PHRASES) + " ")
         text = "".join(pieces)
         texts.append(text[:target] if rng.random() < 0.5 else text)
     return texts
@@ -134,7 +168,11 @@ def run_calculator(texts):
         texts_file.flush()
         completed = subprocess.run(
             ["node", str(CALCULATOR_SCRIPT), "analyze", texts_file.name],
-            cwd=BENCH_DIR, check=True, capture_output=True, text=True, encoding="utf-8",
+            cwd=BENCH_DIR,
+            check=True,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
         )
     return json.loads(completed.stdout)
 
@@ -143,7 +181,7 @@ def main():
     texts = boundary_texts() + mixed_texts(MIXED_CASES)
     cases = [
         {"text": text, **{key: result[key] for key in TABLE_KEYS[1:]}}
-        for text, result in zip(texts, run_calculator(texts))
+        for text, result in zip(texts, run_calculator(texts), strict=True)
     ]
     # One case per line: readable diffs, and plain JSON for the JavaScript tests.
     lines = ",\n".join(json.dumps(case, ensure_ascii=False) for case in cases)

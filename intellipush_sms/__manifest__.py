@@ -10,7 +10,7 @@
     "application": True,
     "depends": ["sms", "phone_validation", "link_tracker"],
     "external_dependencies": {
-        "python": ["requests", "requests_oauthlib", "phonenumbers", "regex"],
+        "python": ["requests", "requests_oauthlib", "phonenumbers"],
     },
     "data": [
         "security/intellipush_sms_security.xml",

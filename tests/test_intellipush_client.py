@@ -15,6 +15,11 @@ def sms(text="Hei!", number=NUMBER):
     return api.OutgoingSms(countrycode=number[0], phonenumber=number[1], message=text)
 
 
+@pytest.fixture(autouse=True)
+def fresh_tokens():
+    api.TOKEN_CACHE.clear()
+
+
 @pytest.fixture
 def client(sandbox):
     # A short read timeout keeps the timeout faults quick; no back-off pauses.
@@ -39,11 +44,12 @@ def test_expired_token_is_renewed_once(client, sandbox):
 
 
 def test_short_lived_tokens_are_renewed_before_expiry(sandbox):
-    sandbox.state.token_ttl = 61  # within the renewal margin: every call takes a new token
+    sandbox.state.token_ttl = 60  # within the renewal margin: every call takes a new token
     client = api.IntellipushClient(sandbox.url, API_ID, API_SECRET, timeout=(2, 2))
     client.get_user()
     client.get_user()
     assert endpoints(sandbox).count("oauth2/token") == 2
+    sandbox.state.token_ttl = 3600
 
 
 def test_wrong_credentials(sandbox):

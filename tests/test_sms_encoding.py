@@ -209,7 +209,10 @@ def run_calculator(mode, texts=None):
             arguments.append(texts_file.name)
         completed = subprocess.run(
             ["node", str(CALCULATOR_SCRIPT), mode, *arguments],
-            capture_output=True, text=True, encoding="utf-8", check=False,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            check=False,
         )
     if completed.returncode != 0:
         pytest.fail(f"node {CALCULATOR_SCRIPT.name} {mode} failed:\n{completed.stderr}")
@@ -233,9 +236,42 @@ def _awkward_texts(count, seed=20251125):
     variation selectors, emoji modifiers, regional indicators, Hangul jamo,
     prepend and spacing marks, lone surrogates, controls."""
     awkward = [
-        "a", "Ж", " ", "€", "[", "\f", "\r", "\n", "\r\n", "\t", "\x00", "\x1b", "ç", "Ç", "\u0301", "\u200d",
-        "\ufe0f", "\u0903", "\u0600", "🇳", "🇴", "👍", "🏽", "❤", "👨", "😀", "🏴", "\U000e0067", "\U000e007f",
-        "\u1100", "\u1161", "\u11a8", "가", "각", "\ud800", "\udfff",
+        "a",
+        "Ж",
+        " ",
+        "€",
+        "[",
+        "\f",
+        "\r",
+        "\n",
+        "\r\n",
+        "\t",
+        "\x00",
+        "\x1b",
+        "ç",
+        "Ç",
+        "\u0301",
+        "\u200d",
+        "\ufe0f",
+        "\u0903",
+        "\u0600",
+        "🇳",
+        "🇴",
+        "👍",
+        "🏽",
+        "❤",
+        "👨",
+        "😀",
+        "🏴",
+        "\U000e0067",
+        "\U000e007f",
+        "\u1100",
+        "\u1161",
+        "\u11a8",
+        "가",
+        "각",
+        "\ud800",
+        "\udfff",
     ]
     gsm7_only = ["a", "b", " ", "€", "[", "\\", "\f", "\r", "\n", "\r\n", "Ø", "é"]
     rng = random.Random(seed)

@@ -7,7 +7,6 @@ outcomes, inbound messages) and look at what it received.
 import os
 import sys
 from datetime import timedelta
-
 from urllib.parse import urlparse
 
 from odoo import fields

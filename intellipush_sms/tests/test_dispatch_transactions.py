@@ -5,7 +5,6 @@ These tests cannot run inside the usual rolled-back test transaction, so they
 commit their fixtures and remove them again afterwards.
 """
 
-import os
 import signal
 import subprocess
 import sys

@@ -12,6 +12,7 @@ The API secret never appears in logs, exception messages or reprs. Plain
 Python: no Odoo import.
 """
 
+import hashlib
 import ipaddress
 import logging
 import os
@@ -233,6 +234,10 @@ class _TokenCache:
         with self._lock:
             self._tokens[key] = (token, time.time() + expires_in)
 
+    def clear(self):
+        with self._lock:
+            self._tokens.clear()
+
     def drop(self, key, token):
         with self._lock:
             if self._tokens.get(key, (None,))[0] == token:
@@ -253,7 +258,9 @@ class IntellipushClient:
         self.backoff = backoff
         self._session_factory = session_factory or requests.Session
         self._session = self._session_factory()
-        self._cache_key = (self.base_url, api_id)
+        # The secret's digest is part of the key: a changed (or wrong) secret
+        # must never ride on a token obtained with the previous one.
+        self._cache_key = (self.base_url, api_id, hashlib.sha256((api_secret or "").encode()).hexdigest())
         _check_transport(self.base_url)
 
     def __repr__(self):

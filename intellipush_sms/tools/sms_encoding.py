@@ -21,11 +21,17 @@ tests at the repository root hold it to that. Its behaviour, which we copy:
   the header is added and whole clusters move on to the second segment until
   67 (153) units are left. For a cluster longer than a segment (dozens of
   stacked combining marks, nothing a person types) this gives odd results:
-  the cluster overflows its segment, and the first segment may even stay
-  empty. That is indefensible as SMS but meaningless input either way, so we
-  match the calculator rather than invent a third answer.
+  the cluster overflows its segment (``remaining`` goes negative), and the
+  first segment may even stay empty. That is indefensible as SMS, but the
+  input is meaningless either way, so we match the calculator rather than
+  invent a third answer.
 * Ç is GSM-7 (GSM 03.38 code 0x09) but ç is not and forces UCS-2; form feed
   is the extension character 0x1B 0x0A; tab forces UCS-2.
+
+One input we do not follow it on, because it is not text: a Python string
+holding a surrogate pair as two code points (PostgreSQL cannot even store
+it). JavaScript sees one astral character there; we count the same two
+units but treat them as two lone surrogates. Real lone surrogates agree.
 
 This runs for every recipient of a campaign, so the common texts take fast
 paths (one regular-expression scan for plain GSM-7, ``str.encode`` for UCS-2
@@ -35,7 +41,8 @@ join a neighbour. Plain Python: nothing here may import Odoo.
 
 import re
 from bisect import bisect_left, bisect_right
-from functools import cache, lru_cache
+from functools import lru_cache
+from itertools import pairwise
 from typing import NamedTuple
 
 GSM7 = "GSM-7"
@@ -100,7 +107,11 @@ _LOOKALIKE_TABLE = str.maketrans(LOOKALIKES)
 
 
 class SmsAnalysis(NamedTuple):
-    """What a text costs as an SMS. A NamedTuple: cheap to build per recipient."""
+    """What a text costs as an SMS. A NamedTuple: cheap to build per recipient.
+
+    ``unicode_characters`` lists code points, so a composed emoji shows up in
+    its parts (a family: man, zero width joiner, woman, girl).
+    """
 
     encoding: str  # GSM7 or UCS2
     segments: int  # at least 1, also for an empty text
@@ -111,6 +122,7 @@ class SmsAnalysis(NamedTuple):
 
 
 def _character_class(characters, negate=False):
+    """A pattern matching one of ``characters`` (with ``negate``, any other character)."""
     return re.compile("[" + ("^" if negate else "") + re.escape("".join(sorted(characters))) + "]")
 
 
@@ -139,41 +151,48 @@ def analyze(text):
             return SmsAnalysis(GSM7, 1, length, GSM7_SINGLE_SEPTETS - length, length)
         segments = -(-length // GSM7_PART_SEPTETS)
         return SmsAnalysis(GSM7, segments, length, segments * GSM7_PART_SEPTETS - length, length)
-    forcing = tuple(dict.fromkeys(_NOT_GSM7.findall(text, first_non_basic.start())))
-    if not forcing:
+    first_non_gsm7 = _NOT_GSM7.search(text, first_non_basic.start())
+    if first_non_gsm7 is None:
         return _analyze_gsm7(text)
+    forcing = tuple(dict.fromkeys(_NOT_GSM7.findall(text, first_non_gsm7.start())))
     return _analyze_ucs2(text, forcing)
 
 
 def split(text):
-    """The texts of the segments, in order, as the handset receives them."""
+    """The texts of the segments, in order, as the handset receives them
+    (one per segment of ``analyze(text)``, so the first may be empty in the
+    calculator's quirk described above)."""
     analysis = analyze(text)
     if analysis.segments == 1:
         return [text]
     if analysis.encoding == GSM7:
-        widths = [2 if char in GSM7_EXTENSION_CHARACTERS else 1 for char in text]
-        starts = _segment_starts(analysis.units, GSM7_SINGLE_SEPTETS, GSM7_PART_SEPTETS, _gsm7_wide_items(text))
+        units_of = [2 if char in GSM7_EXTENSION_CHARACTERS else 1 for char in text]
+        extension_indexes = [match.start() for match in _GSM7_EXTENSION.finditer(text)]
+        starts = _segment_starts(
+            analysis.units, GSM7_SINGLE_SEPTETS, GSM7_PART_SEPTETS, _gsm7_wide_items(extension_indexes)
+        )
     else:
-        widths = [2 if char > "\uffff" else 1 for char in text]
-        wide_items = _ucs2_wide_items(text, analysis.unicode_characters)
+        units_of = [2 if char > "\uffff" else 1 for char in text]
+        wide_items = _ucs2_wide_items(text, _joining_characters(analysis.unicode_characters))
         starts = _segment_starts(analysis.units, UCS2_SINGLE_UNITS, UCS2_PART_UNITS, wide_items)
     # Segment starts are unit offsets; find the character at each.
     character_at_offset = {}
     offset = 0
-    for index, width in enumerate(widths):
+    for index, units in enumerate(units_of):
         character_at_offset[offset] = index
-        offset += width
+        offset += units
     character_at_offset[offset] = len(text)
     cuts = [character_at_offset[start] for start in starts] + [len(text)]
-    return [text[begin:end] for begin, end in zip(cuts, cuts[1:])]
+    return [text[begin:end] for begin, end in pairwise(cuts)]
 
 
 def _analyze_gsm7(text):
-    extensions = len(_GSM7_EXTENSION.findall(text))
-    septets = len(text) + extensions
+    extension_indexes = [match.start() for match in _GSM7_EXTENSION.finditer(text)]
+    septets = len(text) + len(extension_indexes)
     if septets <= GSM7_SINGLE_SEPTETS:
         return SmsAnalysis(GSM7, 1, septets, GSM7_SINGLE_SEPTETS - septets, len(text))
-    starts = _segment_starts(septets, GSM7_SINGLE_SEPTETS, GSM7_PART_SEPTETS, _gsm7_wide_items(text))
+    wide_items = _gsm7_wide_items(extension_indexes)
+    starts = _segment_starts(septets, GSM7_SINGLE_SEPTETS, GSM7_PART_SEPTETS, wide_items)
     return SmsAnalysis(GSM7, len(starts), septets, GSM7_PART_SEPTETS - (septets - starts[-1]), len(text))
 
 
@@ -182,17 +201,18 @@ def _analyze_ucs2(text, forcing):
     units = len(text.encode("utf-16-le", "surrogatepass")) >> 1
     if units <= UCS2_SINGLE_UNITS:
         return SmsAnalysis(UCS2, 1, units, UCS2_SINGLE_UNITS - units, len(text), forcing)
-    if units == len(text) and not any(_grapheme_break_property(char) in _JOINING for char in forcing):
+    joining = _joining_characters(forcing)
+    if units == len(text) and not joining:
         # Every character is a one-unit cluster: nothing to keep together.
         segments = -(-units // UCS2_PART_UNITS)
         return SmsAnalysis(UCS2, segments, units, segments * UCS2_PART_UNITS - units, len(text), forcing)
-    starts = _segment_starts(units, UCS2_SINGLE_UNITS, UCS2_PART_UNITS, _ucs2_wide_items(text, forcing))
+    starts = _segment_starts(units, UCS2_SINGLE_UNITS, UCS2_PART_UNITS, _ucs2_wide_items(text, joining))
     return SmsAnalysis(UCS2, len(starts), units, UCS2_PART_UNITS - (units - starts[-1]), len(text), forcing)
 
 
-def _gsm7_wide_items(text):
-    """{septet offset: 2} of the extension characters."""
-    return {match.start() + count: 2 for count, match in enumerate(_GSM7_EXTENSION.finditer(text))}
+def _gsm7_wide_items(extension_indexes):
+    """{septet offset: 2} of the extension characters at these character indexes."""
+    return {index + extensions_before: 2 for extensions_before, index in enumerate(extension_indexes)}
 
 
 def _segment_starts(total, single, part, wide_items):
@@ -234,18 +254,16 @@ def _segment_starts(total, single, part, wide_items):
         forced = end
 
 
-def _ucs2_wide_items(text, forcing):
+def _ucs2_wide_items(text, joining):
     """{UTF-16 offset: units} of the grapheme clusters longer than one unit.
 
-    Only characters of the ``_JOINING`` classes can glue to a neighbour: two
-    neighbours of other classes always have a cluster break between them. So
-    clusters are only worked out in windows around the runs of joining
-    characters (one character either side) and around astral characters;
-    every other character is a one-unit cluster of its own.
+    Only the ``joining`` characters (see ``_joining_characters``) can glue to
+    a neighbour, so clusters are only worked out in windows around their runs
+    (one character either side) and around astral characters; every other
+    character is a one-unit cluster of its own.
     """
     astral_indexes = [match.start() for match in _ASTRAL.finditer(text)]
     windows = [(index, index + 1) for index in astral_indexes]
-    joining = "".join(char for char in forcing if _grapheme_break_property(char) in _JOINING)
     if joining:
         windows += [
             (max(run.start() - 1, 0), min(run.end() + 1, len(text))) for run in _joining_runs(joining).finditer(text)
@@ -268,6 +286,14 @@ def _merge_overlapping(windows):
         else:
             merged.append((start, end))
     return merged
+
+
+@lru_cache(maxsize=4096)
+def _joining_characters(characters):
+    """Those of ``characters`` that can glue to a neighbour into one grapheme
+    cluster: two neighbours of other classes always have a break between
+    them. Cached: a campaign repeats the same few characters."""
+    return "".join(char for char in characters if _grapheme_break_property(char) in _JOINING)
 
 
 @lru_cache(maxsize=1024)
@@ -294,8 +320,26 @@ def _wide_clusters_of(window):
 # dependency), bugs included: the calculator never splits a cluster, so where
 # it sees one is part of the segment count. Its grapheme break classes, in its
 # numbering:
-(_CR, _LF, _CONTROL, _EXTEND, _REGIONAL_INDICATOR, _SPACING_MARK, _L, _V, _T, _LV, _LVT, _OTHER, _PREPEND,
- _E_BASE, _E_MODIFIER, _ZWJ, _GLUE_AFTER_ZWJ, _E_BASE_GAZ) = range(18)
+(
+    _CR,
+    _LF,
+    _CONTROL,
+    _EXTEND,
+    _REGIONAL_INDICATOR,
+    _SPACING_MARK,
+    _L,
+    _V,
+    _T,
+    _LV,
+    _LVT,
+    _OTHER,
+    _PREPEND,
+    _E_BASE,
+    _E_MODIFIER,
+    _ZWJ,
+    _GLUE_AFTER_ZWJ,
+    _E_BASE_GAZ,
+) = range(18)
 # The classes that can glue a character to a neighbour. Two neighbours of
 # other classes always have a break between them. (Hangul LV and LVT
 # syllables only glue to an L before or a V or T after, which are in here;
@@ -376,9 +420,21 @@ E_Base_GAZ: 1F466-1F469
 
 def _parse_ranges(ranges_text):
     classes = {
-        "CR": _CR, "LF": _LF, "Control": _CONTROL, "Extend": _EXTEND, "ZWJ": _ZWJ, "SpacingMark": _SPACING_MARK,
-        "Prepend": _PREPEND, "Regional_Indicator": _REGIONAL_INDICATOR, "L": _L, "V": _V, "T": _T, "E_Base": _E_BASE,
-        "E_Modifier": _E_MODIFIER, "Glue_After_Zwj": _GLUE_AFTER_ZWJ, "E_Base_GAZ": _E_BASE_GAZ,
+        "CR": _CR,
+        "LF": _LF,
+        "Control": _CONTROL,
+        "Extend": _EXTEND,
+        "ZWJ": _ZWJ,
+        "SpacingMark": _SPACING_MARK,
+        "Prepend": _PREPEND,
+        "Regional_Indicator": _REGIONAL_INDICATOR,
+        "L": _L,
+        "V": _V,
+        "T": _T,
+        "E_Base": _E_BASE,
+        "E_Modifier": _E_MODIFIER,
+        "Glue_After_Zwj": _GLUE_AFTER_ZWJ,
+        "E_Base_GAZ": _E_BASE_GAZ,
     }
     ranges = []
     for token in ranges_text.split():
@@ -388,14 +444,16 @@ def _parse_ranges(ranges_text):
         first, _dash, last = token.partition("-")
         ranges.append((int(first, 16), int(last or first, 16), grapheme_class))
     ranges.sort()
-    return [first for first, _last, _class in ranges], [(last, grapheme_class) for _first, last, grapheme_class in ranges]
+    starts = [first for first, _last, _class in ranges]
+    ends_and_classes = [(last, grapheme_class) for _first, last, grapheme_class in ranges]
+    return starts, ends_and_classes
 
 
 _RANGE_STARTS, _RANGE_ENDS_AND_CLASSES = _parse_ranges(_GRAPHEME_BREAK_RANGES)
 _HANGUL_SYLLABLES = range(0xAC00, 0xD7A4)
 
 
-@cache
+@lru_cache(maxsize=8192)
 def _grapheme_break_property(char):
     code_point = ord(char)
     if code_point in _HANGUL_SYLLABLES:
