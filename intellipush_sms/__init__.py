@@ -1,4 +1,5 @@
 from . import models
+from . import wizard
 
 
 def _post_init_hook(env):

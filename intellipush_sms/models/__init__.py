@@ -2,3 +2,8 @@ from . import res_company
 from . import res_config_settings
 from . import sms_sms
 from . import intellipush_inbound_sms
+from . import intellipush_credit_ledger
+from . import intellipush_credit_lot
+from . import intellipush_credit_price_tier
+from . import intellipush_credit_rate
+from . import intellipush_credit_wallet

@@ -149,6 +149,31 @@ class IntellipushCreditWallet(models.Model):
                 quotes.append(Quote(phone.e164, country, segments, message_cost(segments, rate.sms_per_credit), None))
         return quotes
 
+    @api.model
+    def _cost_summary(self, numbers, text):
+        """The cost line of the current company's wallet, or False where it does not apply."""
+        company = self.env.company
+        if company.sms_provider != "intellipush" or not numbers:
+            return False
+        return self._for_company(company)._describe_cost(numbers, text)
+
+    def _describe_cost(self, numbers, text):
+        """One line for people about to send ``text`` to ``numbers``: what it costs and what is left."""
+        self.ensure_one()
+        quotes = self._quote(self.company_id, [(number, text) for number in numbers])
+        priced = [quote for quote in quotes if quote.cost is not None]
+        analysis = analyze(text or "")
+        parts = [_(
+            "%(count)s SMS, %(encoding)s, %(segments)s segment(s) each: about %(cost)s credits (%(available)s available)",
+            count=len(priced), encoding=analysis.encoding, segments=analysis.segments,
+            cost=sum((quote.cost for quote in priced), ZERO), available=self._available(),
+        )]
+        if blocked := sum(1 for quote in quotes if quote.cost is None and quote.e164):
+            parts.append(_("%s to destinations not enabled", blocked))
+        if invalid := sum(1 for quote in quotes if not quote.e164):
+            parts.append(_("%s invalid number(s)", invalid))
+        return "; ".join(parts)
+
     # ------------------------------------------------------------
     # Movements
     # ------------------------------------------------------------
@@ -413,6 +438,25 @@ class IntellipushCreditWallet(models.Model):
         elif not below and self.low_balance_alerted:
             self.low_balance_alerted = False
             self.activity_unlink(["intellipush_sms.mail_activity_type_low_balance"])
+
+    @api.model
+    def _action_open_dashboard(self):
+        """The current company's wallet, created on first use."""
+        wallet = self._for_company(self.env.company)
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("SMS Credits"),
+            "res_model": self._name,
+            "res_id": wallet.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    @api.model
+    def _purchase_for_company(self, company_id, quantity, price_total):
+        """Record a purchase in the company's currency (used by the demo data)."""
+        company = self.env["res.company"].browse(company_id)
+        return self._for_company(company)._purchase(quantity, price_total, company.currency_id)
 
     def action_buy_credits(self):
         return {

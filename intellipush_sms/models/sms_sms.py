@@ -24,6 +24,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.service.model import retrying
 
 from ..tools import intellipush_api
 from ..tools.phone_numbers import InvalidPhoneNumber, normalize
@@ -89,6 +90,23 @@ class SmsSms(models.Model):
     intellipush_next_attempt_at = fields.Datetime("Next Attempt", readonly=True, copy=False)
     intellipush_status_checks = fields.Integer(readonly=True, copy=False)
     intellipush_next_status_check_at = fields.Datetime(readonly=True, copy=False, index="btree_not_null")
+    credit_cost = fields.Float(
+        "Credits", digits=(16, 4), readonly=True, copy=False,
+        help="What this SMS costs from the prepaid wallet: its segments divided by the SMS per credit "
+        "of its destination.",
+    )
+    credit_state = fields.Selection(
+        [
+            ("none", "Free"),
+            ("waiting", "Waiting for Credits"),
+            ("reserved", "Reserved"),
+            ("debited", "Debited"),
+            ("released", "Released"),
+            ("refunded", "Refunded"),
+        ],
+        string="Credit Status", readonly=True, copy=False, index="btree_not_null",
+    )
+    destination_country_id = fields.Many2one("res.country", string="Destination", readonly=True, copy=False)
     sent_at = fields.Datetime("Sent At", readonly=True, copy=False)
     delivered_at = fields.Datetime("Delivered At", readonly=True, copy=False)
 
@@ -111,6 +129,33 @@ class SmsSms(models.Model):
     # ------------------------------------------------------------
     # Entry points used by Odoo's SMS machinery
     # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        records._intellipush_reserve_credits()
+        return records
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"body", "number"} & set(vals):
+            # The price depends on both: set aside what the new text costs.
+            repriced = self.filtered(lambda sms: sms.state == "outgoing" and sms.credit_state in ("reserved", "waiting"))
+            repriced._intellipush_release_credits()
+            repriced._intellipush_reserve_credits()
+        return res
+
+    def _intellipush_reserve_credits(self):
+        """Reserve wallet credits for queued Intellipush SMS (see intellipush.credit.wallet)."""
+        to_price = self._intellipush_split()[0].filtered(
+            lambda sms: sms.state == "outgoing" and not sms.to_delete and sms.credit_state not in ("reserved", "waiting")
+        )
+        for company, company_sms in to_price.grouped("company_id").items():
+            self.env["intellipush.credit.wallet"]._for_company(company)._reserve(company_sms.sudo())
+
+    def _intellipush_release_credits(self):
+        for company, company_sms in self.grouped("company_id").items():
+            self.env["intellipush.credit.wallet"]._for_company(company)._release(company_sms.sudo())
 
     def _intellipush_split(self):
         """Split into (Intellipush messages, the others) by their company's provider."""
@@ -161,7 +206,13 @@ class SmsSms(models.Model):
         })
         res = super().action_set_outgoing()
         if self._intellipush_split()[0]:
+            self._intellipush_reserve_credits()
             self.env.ref("intellipush_sms.ir_cron_intellipush_dispatch")._trigger()
+        return res
+
+    def action_set_canceled(self):
+        res = super().action_set_canceled()
+        self._intellipush_release_credits()
         return res
 
     # ------------------------------------------------------------
@@ -209,6 +260,7 @@ class SmsSms(models.Model):
              WHERE sms.state = 'outgoing'
                AND sms.to_delete IS NOT TRUE
                AND company.sms_provider = 'intellipush'
+               AND sms.credit_state IS DISTINCT FROM 'waiting'
                AND (sms.intellipush_next_attempt_at IS NULL
                     OR sms.intellipush_next_attempt_at <= %s)
             """,
@@ -228,6 +280,7 @@ class SmsSms(models.Model):
              WHERE sms.state = 'outgoing'
                AND sms.to_delete IS NOT TRUE
                AND company.sms_provider = 'intellipush'
+               AND sms.credit_state IS DISTINCT FROM 'waiting'
                AND (sms.intellipush_next_attempt_at IS NULL
                     OR sms.intellipush_next_attempt_at <= %(now)s)
           ORDER BY sms.id
@@ -291,19 +344,35 @@ class SmsSms(models.Model):
 
     def _intellipush_dispatch_company(self, company):
         valid, outgoing, invalid = self._intellipush_prepare()
+        results = error = None
+        if valid:
+            try:
+                results = company._intellipush_get_client().send_batch(outgoing)
+            except (UserError, intellipush_api.IntellipushError) as exc:
+                error = exc
+        self._intellipush_record_outcome(lambda: self._intellipush_apply_dispatch(valid, outgoing, invalid, results, error))
+
+    def _intellipush_record_outcome(self, apply):
+        """Write what Intellipush answered. In a worker's own transactions,
+        retried on a serialization failure (two workers debiting one wallet):
+        the answer is in hand and must not be lost to a concurrent update."""
+        if _auto_commit_allowed():
+            retrying(apply, self.env)
+            self.env.cr.commit()
+        else:
+            apply()
+
+    def _intellipush_apply_dispatch(self, valid, outgoing, invalid, results, error):
         for reason, records in _group_by_value(invalid).items():
             records._intellipush_set_failed("sms_number_format", _("This number cannot receive SMS: %s.", reason))
         if not valid:
             return
-        try:
-            results = company._intellipush_get_client().send_batch(outgoing)
-        except UserError as error:
+        if isinstance(error, UserError):
             valid._intellipush_set_failed("sms_acc", str(error))
-            return
-        except intellipush_api.IntellipushError as error:
+        elif error:
             valid._intellipush_handle_batch_error(error)
-            return
-        valid._intellipush_apply_results(outgoing, results)
+        else:
+            valid._intellipush_apply_results(outgoing, results)
 
     def _intellipush_apply_results(self, outgoing, results):
         accepted_values = []
@@ -342,6 +411,8 @@ class SmsSms(models.Model):
         accepted = self.browse([row[0] for row in accepted_values])
         accepted.invalidate_recordset()
         accepted._update_sms_state_and_trackers("pending")
+        for company, company_sms in accepted.grouped("company_id").items():
+            self.env["intellipush.credit.wallet"]._for_company(company)._debit(company_sms)
 
     def _intellipush_handle_batch_error(self, error):
         """A whole-batch failure: wait for reconciliation, retry later, or fail."""
@@ -381,6 +452,7 @@ class SmsSms(models.Model):
     def _intellipush_set_failed(self, failure_type, reason):
         self.write({"failure_reason": reason, "intellipush_next_attempt_at": False})
         self._update_sms_state_and_trackers("error", failure_type=failure_type)
+        self._intellipush_release_credits()
 
     # ------------------------------------------------------------
     # Reconciliation of messages whose outcome is unknown
@@ -522,6 +594,8 @@ class SmsSms(models.Model):
                 "intellipush_next_status_check_at": False,
             })
             failed.sms_tracker_id._action_update_from_provider_error("not_delivered")
+            for company, company_sms in failed.grouped("company_id").items():
+                self.env["intellipush.credit.wallet"]._for_company(company)._refund(company_sms)
         if canceled:
             canceled.write({"intellipush_next_status_check_at": False})
             canceled._update_sms_state_and_trackers("canceled")

@@ -54,6 +54,12 @@ class IntellipushSandboxMixin:
         # A short read timeout keeps the timeout-fault tests quick.
         company.env["ir.config_parameter"].sudo().set_param("intellipush_sms.timeout", "1")
 
+    @classmethod
+    def _buy_credits(cls, company, quantity=1000, price_total=590.0):
+        wallet = company.env["intellipush.credit.wallet"]._for_company(company)
+        wallet._purchase(quantity, price_total, company.currency_id)
+        return wallet
+
 
 class IntellipushCase(IntellipushSandboxMixin, TransactionCase):
 
@@ -63,6 +69,7 @@ class IntellipushCase(IntellipushSandboxMixin, TransactionCase):
         cls._start_sandbox()
         cls.company = cls.env.company
         cls._configure_company(cls.company)
+        cls.wallet = cls._buy_credits(cls.company)
         cls.partner_kari, cls.partner_ola, cls.partner_sofia = cls.env["res.partner"].create([
             {"name": "Kari Nordmann", "mobile": "+47 412 34 567", "country_id": cls.env.ref("base.no").id},
             {"name": "Ola Hansen", "mobile": "934 56 789", "country_id": cls.env.ref("base.no").id},

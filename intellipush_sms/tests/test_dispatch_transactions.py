@@ -21,6 +21,29 @@ from odoo.tools import config, mute_logger
 
 from .common import REPO_ROOT, IntellipushSandboxMixin
 
+# A shop clerk's request as a separate process: queue SMS (which reserves
+# credits) and commit, retried on a serialization failure as Odoo's HTTP
+# layer does. Prints how many SMS waited for credits.
+SENDER_SCRIPT = textwrap.dedent("""
+    import sys
+    import odoo
+    from odoo.service.model import retrying
+    from odoo.tools import config
+    count, tag = int(sys.argv[1]), sys.argv[2]
+    config.parse_config(sys.argv[3:])
+    registry = odoo.modules.registry.Registry(config["db_name"])
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        def queue():
+            sms = env["sms.sms"].create([
+                {"number": f"4{index:07d}", "body": f"Test {tag} {index}"} for index in range(count)
+            ])
+            return sum(state == "waiting" for state in sms.mapped("credit_state"))
+        waiting = retrying(queue, env)
+        cr.commit()
+        print("waiting", waiting, flush=True)
+""")
+
 # A queue worker as a separate process, like a second Odoo server: load the
 # registry, process the queue, print how many SMS it sent.
 WORKER_SCRIPT = textwrap.dedent("""
@@ -51,6 +74,9 @@ class TestDispatchTransactions(IntellipushSandboxMixin, BaseCase):
                 ["sms_provider", "intellipush_api_id", "intellipush_api_secret", "intellipush_base_url", "intellipush_country_id"]
             )[0]
             cls._configure_company(company)
+            cls.had_wallet = bool(env["intellipush.credit.wallet"].search([("company_id", "=", company.id)]))
+            # No low-balance activities: they would outlive the wallet removed at the end.
+            cls._buy_credits(company, quantity=1000).low_balance_threshold = 0
             icp = env["ir.config_parameter"]
             icp.set_param("intellipush_sms.timeout", "30")
             icp.set_param("intellipush_sms.batch_size", "5")
@@ -66,6 +92,20 @@ class TestDispatchTransactions(IntellipushSandboxMixin, BaseCase):
             env["res.company"].browse(cls.company_id).write(values)
             for key in ("intellipush_sms.timeout", "intellipush_sms.batch_size"):
                 env["ir.config_parameter"].search([("key", "=", key)]).unlink()
+            if not cls.had_wallet:
+                # The ledger refuses deletion through the ORM; this removes the
+                # test's own committed wallet only, with what refers to it.
+                wallets = env["intellipush.credit.wallet"].search([("company_id", "=", cls.company_id)])
+                for model, model_field in (("mail.activity", "res_model"), ("mail.message", "model"),
+                                           ("mail.followers", "res_model")):
+                    env[model].sudo().search([(model_field, "=", wallets._name), ("res_id", "in", wallets.ids)]).unlink()
+                for table in ("intellipush_credit_ledger", "intellipush_credit_lot", "intellipush_credit_wallet"):
+                    column = "id" if table == "intellipush_credit_wallet" else "wallet_id"
+                    cr.execute(
+                        f"DELETE FROM {table} WHERE {column} IN "  # noqa: S608 (fixed table names)
+                        "(SELECT id FROM intellipush_credit_wallet WHERE company_id = %s)",
+                        [cls.company_id],
+                    )
 
     def setUp(self):
         super().setUp()
@@ -88,6 +128,9 @@ class TestDispatchTransactions(IntellipushSandboxMixin, BaseCase):
 
     def _delete_test_sms(self):
         with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            # Cancelling gives back the credits still reserved for them.
+            env["sms.sms"].search([("body", "=like", "Test %"), ("state", "=", "outgoing")]).action_set_canceled()
             cr.execute("DELETE FROM sms_sms WHERE body LIKE 'Test %%' AND company_id = %s", [self.company_id])
 
     def _run_in_transaction(self, method_name, **kwargs):
@@ -105,15 +148,42 @@ class TestDispatchTransactions(IntellipushSandboxMixin, BaseCase):
         )
         self.assertEqual(sorted(msg["id"] for msg in received), sorted(row["intellipush_id"] for row in rows))
 
-    def _start_worker(self):
+    def _start_worker(self, script=WORKER_SCRIPT, *script_arguments):
         """A worker process; its output goes to a temporary file returned with it."""
         output = self.enterContext(tempfile.TemporaryFile("w+"))
         worker = subprocess.Popen(
-            [sys.executable, "-c", WORKER_SCRIPT, *self._worker_arguments()],
+            [sys.executable, "-c", script, *script_arguments, *self._worker_arguments()],
             cwd=REPO_ROOT, stdout=output, stderr=subprocess.STDOUT, text=True,
         )
         self.addCleanup(_stop, worker)
         return worker, output
+
+    def test_two_senders_never_overspend_one_wallet(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            wallet = env["intellipush.credit.wallet"]._for_company(env.company)
+            spare = wallet._available() - 10
+            lot = wallet.lot_ids[-1]
+            wallet._adjust(lot, -spare, "test: leave 10 credits")
+        # Each clerk queues 6 SMS of 1.1112 credits: together more than the 10 left.
+        senders = [self._start_worker(SENDER_SCRIPT, "6", tag) for tag in ("a", "b")]
+        waiting = 0
+        for sender, output in senders:
+            sender.wait(180)
+            output.seek(0)
+            log = output.read()
+            self.assertEqual(sender.returncode, 0, log[-3000:])
+            waiting += int(log.rsplit("waiting ", 1)[1].split()[0])
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            wallet = env["intellipush.credit.wallet"]._for_company(env.company)
+            balance, reserved = wallet._sums()
+            reserved_sms = env["sms.sms"].search([("body", "=like", "Test %"), ("credit_state", "=", "reserved")])
+            self.assertEqual(len(reserved_sms), 8, "8 x 1.1112 fit in 10 credits, the 9th does not")
+            self.assertEqual(waiting, 4)
+            self.assertLessEqual(reserved, balance)
+            env["sms.sms"].search([("body", "=like", "Test %")]).action_set_canceled()
+            wallet._adjust(lot, spare, "test: give the credits back")
 
     def test_two_workers_on_one_queue_send_each_message_once(self):
         ids = self._queue_committed(40)

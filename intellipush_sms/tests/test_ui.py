@@ -11,6 +11,7 @@ class TestChatterTour(IntellipushSandboxMixin, HttpCase):
         super().setUpClass()
         cls._start_sandbox()
         cls._configure_company(cls.env.company)
+        cls._buy_credits(cls.env.company)
         cls.partner = cls.env["res.partner"].create({
             "name": "Kari Nordmann",
             "mobile": "+47 412 34 567",
@@ -22,7 +23,7 @@ class TestChatterTour(IntellipushSandboxMixin, HttpCase):
 
         sms = self.env["sms.sms"].search([("partner_id", "=", self.partner.id)])
         self.assertEqual(sms.body, "Hei Kari! Pakken din er klar for henting.")
-        self.assertEqual(sms.state, "outgoing")
+        self.assertEqual((sms.state, sms.credit_state), ("outgoing", "reserved"))
 
         self.env["sms.sms"]._intellipush_process_queue()
 

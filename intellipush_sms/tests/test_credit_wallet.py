@@ -1,0 +1,227 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+
+from odoo.exceptions import UserError
+from odoo.tests import Form, tagged
+from odoo.tools import mute_logger
+
+from ..tools.credits import to_credits
+from .common import IntellipushCase
+
+NORWAY_SMS = Decimal("1.1112")  # one segment at 0.9 SMS per credit, rounded up
+
+
+@tagged("post_install", "-at_install", "intellipush")
+class TestCreditWallet(IntellipushCase):
+
+    def assertLedgerReconciles(self, wallet=None):
+        """Balances are sums of the ledger, the lots add up to them, nothing is negative."""
+        wallet = wallet or self.wallet
+        balance, reserved = wallet._sums()
+        lots = wallet._lots_with_credits()
+        self.assertEqual(sum((left for _lot, left in lots), Decimal(0)), balance, "lots add up to the balance")
+        reserved_sms = self.env["sms.sms"].sudo().search([
+            ("company_id", "=", wallet.company_id.id), ("credit_state", "=", "reserved"),
+        ])
+        self.assertEqual(
+            sum((to_credits(sms.credit_cost) for sms in reserved_sms), Decimal(0)), reserved,
+            "the reservation is what queued SMS set aside",
+        )
+        self.assertGreaterEqual(balance - reserved, 0, "the balance never goes negative")
+        self.assertTrue(all(left >= 0 for _lot, left in lots))
+
+    def _available(self):
+        return self.wallet._available()
+
+    def test_cost_is_reserved_when_queued_and_debited_when_accepted(self):
+        before = self._available()
+        sms = self._queue_sms(["41234567"])
+        self.assertEqual(to_credits(sms.credit_cost), NORWAY_SMS)
+        self.assertEqual((sms.credit_state, sms.destination_country_id), ("reserved", self.env.ref("base.no")))
+        self.assertEqual(self._available(), before - NORWAY_SMS)
+        self._process_queue()
+        self.assertEqual(sms.credit_state, "debited")
+        self.assertEqual(self.wallet._sums()[0], Decimal("1000") - NORWAY_SMS)
+        self.assertLedgerReconciles()
+
+    def test_segments_and_destination_set_the_cost(self):
+        sweden, two_segments = self._queue_sms(["+46 70 123 45 67", "41234567"])
+        two_segments.body = "x" * 200  # repriced on edit
+        self.assertEqual(to_credits(sweden.credit_cost), Decimal("1.1364"))  # 1 / 0.88
+        self.assertEqual(to_credits(two_segments.credit_cost), Decimal("2.2223"))
+        self.assertLedgerReconciles()
+
+    def test_disabled_destination_is_refused_without_cost(self):
+        germany = self._queue_sms(["+49 1512 3456789"])
+        self.assertSmsFailed(germany, "sms_country_not_supported", "not enabled")
+        self.assertEqual(germany.credit_cost, 0)
+        self.assertLedgerReconciles()
+
+    def test_consumption_takes_the_lots_that_expire_first(self):
+        self.env["intellipush.credit.wallet"].browse(self.wallet.id)  # the wallet from setUpClass holds 1000
+        old_lot = self.wallet._purchase(2, 1.2, self.company.currency_id, date.today() - relativedelta(months=20))
+        sms = self._queue_sms(["41234567", "93456789"])
+        self._process_queue()
+        debits = self.env["intellipush.credit.ledger"].search([("sms_id", "in", sms.ids), ("entry_type", "=", "debit")])
+        taken = {lot: -sum(debits.filtered(lambda entry: entry.lot_id == lot).mapped("amount")) for lot in debits.lot_id}
+        self.assertEqual(to_credits(taken[old_lot]), Decimal("2.0000"), "the older lot is emptied first")
+        self.assertEqual(sum(to_credits(value) for value in taken.values()), 2 * NORWAY_SMS)
+        self.assertEqual(len(debits.filtered(lambda entry: entry.sms_id == sms[1])), 2, "one SMS may span two lots")
+        self.assertLedgerReconciles()
+
+    def test_expiry_takes_only_free_credits(self):
+        expired_lot = self.wallet._purchase(10, 5.9, self.company.currency_id, date.today() - relativedelta(months=25))
+        self.assertEqual(expired_lot.expiry_date, expired_lot.purchase_date + relativedelta(months=24))
+        balance_before = self.wallet._sums()[0]
+        self.env["intellipush.credit.wallet"]._cron_expire_lots()
+        expiry = self.env["intellipush.credit.ledger"].search([("lot_id", "=", expired_lot.id), ("entry_type", "=", "expiry")])
+        self.assertEqual(to_credits(expiry.amount), Decimal("-10.0000"))
+        self.assertEqual(self.wallet._sums()[0], balance_before - 10)
+        self.assertEqual(expired_lot.state, "expired")
+        self.env["intellipush.credit.wallet"]._cron_expire_lots()
+        self.assertEqual(len(self.env["intellipush.credit.ledger"].search([("entry_type", "=", "expiry")])), 1)
+        self.assertLedgerReconciles()
+
+    def test_provider_refusal_releases_and_delivery_failure_refunds(self):
+        self.sandbox.set_number_outcome("0047", "93456789", "reject_invalid")
+        delivered, refused, undelivered = self._queue_sms(["41234567", "93456789", "98765432"])
+        self._process_queue()
+        self.assertEqual(refused.credit_state, "released")
+        self.sandbox.fail([undelivered.intellipush_id])
+        self.sandbox.deliver([delivered.intellipush_id])
+        self._poll_status_now()
+        self.assertEqual(undelivered.credit_state, "refunded")
+        self.assertEqual(self.wallet._sums()[0], Decimal("1000") - NORWAY_SMS, "only the delivered SMS is paid")
+        self.assertLedgerReconciles()
+
+    def test_cancel_releases(self):
+        sms = self._queue_sms(["41234567"])
+        sms.action_set_canceled()
+        self.assertEqual(sms.credit_state, "released")
+        self.assertEqual(self._available(), Decimal("1000"))
+        self.assertLedgerReconciles()
+
+    @mute_logger("odoo.addons.mail.models.mail_activity")
+    def test_send_larger_than_balance_waits_then_goes_after_purchase(self):
+        self.wallet._adjust(self.wallet.lot_ids[0], Decimal("-1000") + 3 * NORWAY_SMS, "test: leave three SMS")
+        sms = self._queue_sms([f"4123456{index}" for index in range(5)])
+        self.assertEqual(sms.mapped("credit_state"), ["reserved"] * 3 + ["waiting"] * 2)
+        waiting = sms.filtered(lambda record: record.credit_state == "waiting")
+        self.assertIn("Waiting for SMS credits", waiting[0].failure_reason)
+        self.assertTrue(self.wallet.activity_ids, "the SMS managers are told")
+        self._process_queue()
+        self.assertEqual(len(self.sandbox.messages()), 3, "exactly what the balance covers is sent")
+        self.assertEqual(set(waiting.mapped("state")), {"outgoing"})
+        self.assertLedgerReconciles()
+
+        self.wallet._purchase(100, 59, self.company.currency_id)
+
+        self.assertEqual(set(waiting.mapped("credit_state")), {"reserved"})
+        self.assertFalse(waiting[0].failure_reason)
+        self._process_queue()
+        self.assertEqual(len(self.sandbox.messages()), 5)
+        self.assertSentOnce(sms)
+        self.assertLedgerReconciles()
+
+    def test_low_balance_alert_once_per_crossing(self):
+        activity_type = self.env.ref("intellipush_sms.mail_activity_type_low_balance")
+        self.wallet.low_balance_threshold = 999
+
+        def alerts():
+            return self.wallet.activity_ids.filtered(lambda act: act.activity_type_id == activity_type)
+
+        self._queue_sms(["41234567"])
+        self.assertEqual(len(alerts()), 1)
+        self._queue_sms(["41234567"])
+        self.assertEqual(len(alerts()), 1, "not again while still below")
+        self.wallet._purchase(10, 5.9, self.company.currency_id)
+        self.assertFalse(alerts(), "back above: the alert is closed")
+        self._queue_sms(["41234567"] * 10)
+        self.assertEqual(len(alerts()), 1, "a new crossing alerts again")
+
+    def test_ledger_is_append_only(self):
+        entry = self.env["intellipush.credit.ledger"].search([], limit=1)
+        with self.assertRaises(UserError):
+            entry.amount = 1_000_000
+        with self.assertRaises(UserError):
+            entry.unlink()
+        with self.assertRaises(UserError):
+            self.env["intellipush.credit.ledger"].create({"wallet_id": self.wallet.id, "company_id": self.company.id,
+                                                          "entry_type": "adjustment", "amount": 5})
+
+    def test_adjustment_needs_a_reason_and_free_credits(self):
+        lot = self.wallet.lot_ids[0]
+        with self.assertRaises(UserError):
+            self.wallet._adjust(lot, 5, "")
+        with self.assertRaises(UserError):
+            self.wallet._adjust(lot, -2000, "too much")
+        self.wallet._adjust(lot, -10, "Intellipush support corrected the count")
+        self.assertEqual(self.wallet._sums()[0], Decimal("990"))
+        self.assertLedgerReconciles()
+
+    def test_purchase_wizard_uses_tiers_and_drafts_the_vendor_bill(self):
+        tiers = self.env["intellipush.credit.price.tier"].create([
+            {"min_quantity": 1000, "price_per_credit": 0.59},
+            {"min_quantity": 10000, "price_per_credit": 0.49},
+        ])
+        wizard = Form(self.env["intellipush.credit.purchase"].with_context(default_wallet_id=self.wallet.id))
+        wizard.quantity = 12000
+        self.assertEqual(wizard.price_per_credit, 0.49)
+        self.assertEqual(wizard.price_total, 5880.0)
+        wizard.price_total = 5800.0  # what was actually paid
+        action = wizard.save().action_confirm()
+        lot = self.env["intellipush.credit.lot"].browse(action["res_id"])
+        self.assertEqual((lot.quantity, lot.price_total), (12000, 5800.0))
+        self.assertEqual(lot.expiry_date, date.today() + relativedelta(months=24))
+        bill = lot.vendor_bill_id
+        self.assertEqual((bill.move_type, bill.state, bill.amount_total), ("in_invoice", "draft", 5800.0))
+        self.assertEqual(bill.partner_id, self.env.ref("intellipush_sms.partner_intellipush"))
+        self.assertEqual(self.wallet._sums()[0], Decimal("13000"))
+        self.assertTrue(tiers)
+
+    def test_dashboard_figures(self):
+        self.wallet._purchase(50, 29.5, self.company.currency_id, date.today() - relativedelta(months=24) + timedelta(days=10))
+        self._queue_sms(["41234567"])
+        self.wallet.invalidate_recordset()
+        self.assertAlmostEqual(self.wallet.balance, 1050)
+        self.assertAlmostEqual(self.wallet.reserved, float(NORWAY_SMS))
+        self.assertAlmostEqual(self.wallet.available, 1050 - float(NORWAY_SMS))
+        self.assertAlmostEqual(self.wallet.expiring_30, 50)
+        self.assertAlmostEqual(self.wallet.expiring_90, 50)
+        action = self.env["intellipush.credit.wallet"]._action_open_dashboard()
+        self.assertEqual(action["res_id"], self.wallet.id)
+
+    def test_composer_shows_the_cost_before_sending(self):
+        partners = self.partner_kari | self.partner_ola | self.partner_sofia
+        composer = self.env["sms.composer"].with_context(
+            active_model="res.partner", active_ids=partners.ids, default_composition_mode="mass",
+        ).create({"body": "Hei! Vi har fått inn nye varer."})
+        # Two to Norway (1.1112 each) and one to Sweden (1.1364).
+        self.assertIn("3 SMS, GSM-7, 1 segment(s) each: about 3.3588 credits", composer.intellipush_cost_summary)
+        single = self.env["sms.composer"].with_context(
+            default_res_model="res.partner", default_res_id=self.partner_kari.id, default_composition_mode="comment",
+        ).create({"body": "Hei Kari 😀 " + "x" * 70})
+        self.assertIn("1 SMS, UCS-2, 2 segment(s) each: about 2.2223 credits", single.intellipush_cost_summary)
+
+    def test_template_preview_shows_the_cost(self):
+        template = self.env["sms.template"].create({
+            "name": "Velkommen",
+            "model_id": self.env.ref("base.model_res_partner").id,
+            "body": "Hei {{ object.name }}, velkommen som kunde!",
+        })
+        preview = self.env["sms.template.preview"].create({
+            "sms_template_id": template.id,
+            "resource_ref": f"res.partner,{self.partner_kari.id}",
+        })
+        self.assertEqual(preview.body, "Hei Kari Nordmann, velkommen som kunde!")
+        self.assertIn("1 SMS, GSM-7, 1 segment(s) each: about 1.1112 credits", preview.intellipush_cost_summary)
+
+    def test_adjustment_wizard_records_the_reason(self):
+        lot = self.wallet.lot_ids[0]
+        wizard = self.env["intellipush.credit.adjust"].create({"lot_id": lot.id, "amount": -5, "reason": "Telling"})
+        wizard.action_confirm()
+        entry = self.env["intellipush.credit.ledger"].search([("entry_type", "=", "adjustment")])
+        self.assertEqual((entry.amount, entry.reason, entry.user_id), (-5, "Telling", self.env.user))
+        self.assertLedgerReconciles()
