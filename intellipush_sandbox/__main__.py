@@ -1,6 +1,7 @@
 """python3 -m intellipush_sandbox --port 8079: serve the sandbox until Ctrl+C."""
 
 import argparse
+import contextlib
 import logging
 
 from .server import DEFAULT_API_ID, DEFAULT_API_SECRET, Sandbox
@@ -13,17 +14,25 @@ def main(argv=None):
     parser.add_argument("--api-id", default=DEFAULT_API_ID)
     parser.add_argument("--api-secret", default=DEFAULT_API_SECRET)
     parser.add_argument("--token-ttl", type=int, default=3600, help="seconds an access token lives")
-    parser.add_argument("--auto-deliver-after", type=float, default=None,
-                        help="mark SMS delivered this many seconds after they were sent")
+    parser.add_argument(
+        "--auto-deliver-after",
+        type=float,
+        default=None,
+        help="mark SMS delivered this many seconds after they were sent",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    sandbox = Sandbox(host=args.host, port=args.port, api_id=args.api_id, api_secret=args.api_secret,
-                      token_ttl=args.token_ttl, auto_deliver_after=args.auto_deliver_after)
+    sandbox = Sandbox(
+        host=args.host,
+        port=args.port,
+        api_id=args.api_id,
+        api_secret=args.api_secret,
+        token_ttl=args.token_ttl,
+        auto_deliver_after=args.auto_deliver_after,
+    )
     logging.getLogger("intellipush_sandbox").info("Intellipush sandbox on http://%s:%s", args.host, args.port)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         sandbox.serve_forever()
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

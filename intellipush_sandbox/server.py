@@ -57,10 +57,21 @@ _logger = logging.getLogger("intellipush_sandbox")
 DEFAULT_API_ID = "sandbox-id"
 DEFAULT_API_SECRET = "sandbox-secret"  # noqa: S105 (the sandbox's well-known demo credential)
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-FAULT_KINDS = frozenset({
-    "http_500", "http_503", "http_500_after", "timeout", "timeout_before", "rate_limit",
-    "expired_token", "malformed_json", "malformed_envelope", "partial_batch", "drop_connection",
-})
+FAULT_KINDS = frozenset(
+    {
+        "http_500",
+        "http_503",
+        "http_500_after",
+        "timeout",
+        "timeout_before",
+        "rate_limit",
+        "expired_token",
+        "malformed_json",
+        "malformed_envelope",
+        "partial_batch",
+        "drop_connection",
+    }
+)
 GSM7 = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà\f^{}\\[~]|€"
@@ -160,7 +171,9 @@ class SandboxState:
         if not isinstance(message, str) or not message:
             return _envelope(False, errorcode="invalid_message", status_message="The message text is missing.")
         if refused_errorcode:
-            return _envelope(False, errorcode=refused_errorcode, status_message="Refused by the sandbox (injected fault).")
+            return _envelope(
+                False, errorcode=refused_errorcode, status_message="Refused by the sandbox (injected fault)."
+            )
         if not re.fullmatch(r"00\d{1,3}", countrycode) or not re.fullmatch(r"\d{4,14}", phonenumber):
             return _envelope(False, errorcode="invalid_phonenumber", status_message="Invalid phone number.")
         with self.lock:
@@ -243,11 +256,15 @@ class SandboxState:
     def sent_page(self, page, items):
         with self.lock:
             newest_first = list(reversed(self.messages.values()))
-        chunk = newest_first[(page - 1) * items: page * items]
+        chunk = newest_first[(page - 1) * items : page * items]
         return [
             {
-                "id": sms["id"], "countrycode": sms["countrycode"], "phonenumber": sms["phonenumber"],
-                "message": sms["message"], "created": sms["received_at"], "timesendt": sms["timesendt"],
+                "id": sms["id"],
+                "countrycode": sms["countrycode"],
+                "phonenumber": sms["phonenumber"],
+                "message": sms["message"],
+                "created": sms["received_at"],
+                "timesendt": sms["timesendt"],
             }
             for sms in chunk
         ]
@@ -256,14 +273,16 @@ class SandboxState:
         with self.lock:
             inbound_id = self.next_id("in")
             words = message.split()
-            self.inbound.append({
-                "id": inbound_id,
-                "countrycode": countrycode,
-                "phonenumber": phonenumber,
-                "message": message,
-                "keyword": words[0].upper() if words else "",
-                "received": (received_at or _now()).strftime(TIME_FORMAT),
-            })
+            self.inbound.append(
+                {
+                    "id": inbound_id,
+                    "countrycode": countrycode,
+                    "phonenumber": phonenumber,
+                    "message": message,
+                    "keyword": words[0].upper() if words else "",
+                    "received": (received_at or _now()).strftime(TIME_FORMAT),
+                }
+            )
             return inbound_id
 
     def received_page(self, page, items, keyword=None, second_keyword=None):
@@ -273,10 +292,11 @@ class SandboxState:
             newest_first = [msg for msg in newest_first if msg["keyword"] == keyword.upper()]
         if second_keyword:
             newest_first = [
-                msg for msg in newest_first
+                msg
+                for msg in newest_first
                 if len(msg["message"].split()) > 1 and msg["message"].split()[1].upper() == second_keyword.upper()
             ]
-        return newest_first[(page - 1) * items: page * items]
+        return newest_first[(page - 1) * items : page * items]
 
     # Short URLs --------------------------------------------------------
 
@@ -285,8 +305,14 @@ class SandboxState:
             url_id = self.next_id("url")
             code = secrets.token_urlsafe(5)
             self.urls[url_id] = {
-                "id": url_id, "code": code, "url": target, "parent_url_id": parent_id,
-                "visits": 0, "visitors": set(), "first_visit": None, "last_visit": None,
+                "id": url_id,
+                "code": code,
+                "url": target,
+                "parent_url_id": parent_id,
+                "visits": 0,
+                "visitors": set(),
+                "first_visit": None,
+                "last_visit": None,
             }
             return self.urls[url_id]
 
@@ -388,9 +414,9 @@ class _Handler(BaseHTTPRequestHandler):
             if path == "/oauth2/token":
                 self._token()
             elif path.startswith("/restv2/"):
-                self._rest(path[len("/restv2/"):])
+                self._rest(path[len("/restv2/") :])
             elif path.startswith("/_sandbox/"):
-                self._control(path[len("/_sandbox/"):])
+                self._control(path[len("/_sandbox/") :])
             else:
                 self._send(404, _envelope(False, status_message="Not found."))
         except BadRequest as error:
@@ -414,9 +440,14 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(401, {"error": "invalid_client"})
             return
         self._record("oauth2/token", 200)
-        self._send(200, {
-            "access_token": self.state.issue_token(), "token_type": "Bearer", "expires_in": self.state.token_ttl,
-        })
+        self._send(
+            200,
+            {
+                "access_token": self.state.issue_token(),
+                "token_type": "Bearer",
+                "expires_in": self.state.token_ttl,
+            },
+        )
 
     def _rest(self, endpoint):
         token = self.headers.get("Authorization", "").removeprefix("Bearer ").strip()
@@ -440,8 +471,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if kind == "rate_limit":
             self._record(endpoint, 429)
-            self._send(429, _envelope(False, errorcode="rate_limited", status_message="Too many requests."),
-                       headers={"Retry-After": str(params.get("retry_after", 2))})
+            self._send(
+                429,
+                _envelope(False, errorcode="rate_limited", status_message="Too many requests."),
+                headers={"Retry-After": str(params.get("retry_after", 2))},
+            )
             return
         if kind == "expired_token":
             self._record(endpoint, 401)
@@ -483,10 +517,16 @@ class _Handler(BaseHTTPRequestHandler):
     def _api_user(self, body, fault):
         with self.state.lock:
             credits = self.state.credits
-        return _envelope(True, {
-            "id": 1, "username": self.state.api_id, "company": "Intellipush Sandbox",
-            "email": "sandbox@example.com", "credits": credits if credits is not None else 1000000,
-        })
+        return _envelope(
+            True,
+            {
+                "id": 1,
+                "username": self.state.api_id,
+                "company": "Intellipush Sandbox",
+                "email": "sandbox@example.com",
+                "credits": credits if credits is not None else 1000000,
+            },
+        )
 
     def _api_sms_create(self, body, fault):
         return self.state.create_sms(body)
@@ -497,9 +537,10 @@ class _Handler(BaseHTTPRequestHandler):
             raise BadRequest("'batch' must be a non-empty list.")
         refused = set(fault.get("indices", ()))
         errorcode = fault.get("errorcode", "invalid_phonenumber")
-        return _envelope(True, [
-            self.state.create_sms(item, errorcode if index in refused else None) for index, item in enumerate(batch)
-        ])
+        return _envelope(
+            True,
+            [self.state.create_sms(item, errorcode if index in refused else None) for index, item in enumerate(batch)],
+        )
 
     def _api_sms_status(self, body, fault):
         ids = body.get("ids") or ([body["id"]] if body.get("id") else None)
@@ -526,8 +567,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _short(self, url):
         host = self.headers.get("Host", "127.0.0.1")
         return {
-            "id": url["id"], "short_url": f"http://{host}/s/{url['code']}", "url": url["url"],
-            "parent_url_id": url["parent_url_id"], "target": url["parent_url_id"] and url.get("target"),
+            "id": url["id"],
+            "short_url": f"http://{host}/s/{url['code']}",
+            "url": url["url"],
+            "parent_url_id": url["parent_url_id"],
+            "target": url["parent_url_id"] and url.get("target"),
         }
 
     def _api_url_generate(self, body, fault):
@@ -551,16 +595,26 @@ class _Handler(BaseHTTPRequestHandler):
                 return _envelope(False, errorcode="not_found", status_message="Unknown URL.")
             children = [
                 {
-                    "id": child["id"], "short_url": self._short(child)["short_url"], "target": child.get("target"),
-                    "visits": child["visits"], "unique_visitors": len(child["visitors"]),
-                    "first_visit": child["first_visit"], "last_visit": child["last_visit"],
+                    "id": child["id"],
+                    "short_url": self._short(child)["short_url"],
+                    "target": child.get("target"),
+                    "visits": child["visits"],
+                    "unique_visitors": len(child["visitors"]),
+                    "first_visit": child["first_visit"],
+                    "last_visit": child["last_visit"],
                 }
-                for child in self.state.urls.values() if child["parent_url_id"] == url["id"]
+                for child in self.state.urls.values()
+                if child["parent_url_id"] == url["id"]
             ]
-            return _envelope(True, {
-                **self._short(url), "visits": url["visits"], "unique_visitors": len(url["visitors"]),
-                "children": children,
-            })
+            return _envelope(
+                True,
+                {
+                    **self._short(url),
+                    "visits": url["visits"],
+                    "unique_visitors": len(url["visitors"]),
+                    "children": children,
+                },
+            )
 
     # Control API -------------------------------------------------------
 
@@ -613,8 +667,15 @@ class _Server(ThreadingHTTPServer):
 class Sandbox:
     """The sandbox server with its Python steering API; see the module docstring."""
 
-    def __init__(self, host="127.0.0.1", port=0, api_id=DEFAULT_API_ID, api_secret=DEFAULT_API_SECRET,
-                 token_ttl=3600, auto_deliver_after=None):
+    def __init__(
+        self,
+        host="127.0.0.1",
+        port=0,
+        api_id=DEFAULT_API_ID,
+        api_secret=DEFAULT_API_SECRET,
+        token_ttl=3600,
+        auto_deliver_after=None,
+    ):
         self.state = SandboxState(api_id, api_secret, token_ttl, auto_deliver_after)
         self._host, self._port = host, port
         self._server = None

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Build each addon's README.rst from its readme/*.rst fragments, OCA style.
 
-    python3 scripts/gen_addon_readme.py           write every README.rst
-    python3 scripts/gen_addon_readme.py --check   exit 1 if one is out of date
+python3 scripts/gen_addon_readme.py           write every README.rst
+python3 scripts/gen_addon_readme.py --check   exit 1 if one is out of date
 """
 
 import ast
@@ -48,16 +48,23 @@ def render(addon_dir):
         if text := fragment(name):
             parts.append(heading(section, "=") + "\n" + text)
     credits = [(section, fragment(name)) for name, section in CREDIT_SECTIONS]
-    authors = heading("Authors", "~") + "\n" + "".join(
-        f"* {author.strip()}\n" for author in manifest.get("author", "").split(",")
+    authors = (
+        heading("Authors", "~")
+        + "\n"
+        + "".join(f"* {author.strip()}\n" for author in manifest.get("author", "").split(","))
     )
-    maintainers = heading("Maintainers", "~") + "\n" + "".join(
-        f"* {maintainer}\n" for maintainer in manifest.get("maintainers", [])
+    maintainers = (
+        heading("Maintainers", "~")
+        + "\n"
+        + "".join(f"* {maintainer}\n" for maintainer in manifest.get("maintainers", []))
     )
     parts.append(
-        heading("Credits", "=") + "\n" + authors + "".join(
-            "\n" + heading(section, "~") + "\n" + text for section, text in credits if text
-        ) + "\n" + maintainers
+        heading("Credits", "=")
+        + "\n"
+        + authors
+        + "".join("\n" + heading(section, "~") + "\n" + text for section, text in credits if text)
+        + "\n"
+        + maintainers
     )
     return "\n".join(parts)
 

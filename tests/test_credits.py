@@ -18,7 +18,8 @@ def test_floats_from_numeric_columns_convert_exactly():
 
 def test_allocate_takes_lots_in_order():
     assert allocate(Decimal("5"), [("a", Decimal("3")), ("b", Decimal("10"))]) == [
-        ("a", Decimal("3.0000")), ("b", Decimal("2.0000"))
+        ("a", Decimal("3.0000")),
+        ("b", Decimal("2.0000")),
     ]
 
 

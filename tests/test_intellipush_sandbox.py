@@ -44,8 +44,10 @@ def test_control_api_steers_the_sandbox(sandbox):
 @pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b'{"batch": "nope"}', b'{"batch": []}'])
 def test_garbage_gets_a_clean_400(sandbox, body):
     response = requests.post(
-        f"{sandbox.url}/restv2/sms/createBatch", data=body,
-        headers={"Authorization": f"Bearer {token(sandbox)}", "Content-Type": "application/json"}, timeout=5,
+        f"{sandbox.url}/restv2/sms/createBatch",
+        data=body,
+        headers={"Authorization": f"Bearer {token(sandbox)}", "Content-Type": "application/json"},
+        timeout=5,
     )
     assert response.status_code == 400
     assert response.json()["success"] is False
@@ -61,10 +63,14 @@ def test_auto_delivery(sandbox):
     sandbox.state.auto_deliver_after = 0
     headers = {"Authorization": f"Bearer {token(sandbox)}"}
     created = requests.post(
-        f"{sandbox.url}/restv2/sms/create", json={"countrycode": "0047", "phonenumber": "41234567", "message": "Hei"},
-        headers=headers, timeout=5,
+        f"{sandbox.url}/restv2/sms/create",
+        json={"countrycode": "0047", "phonenumber": "41234567", "message": "Hei"},
+        headers=headers,
+        timeout=5,
     ).json()["data"]
-    status = requests.post(f"{sandbox.url}/restv2/sms/status", json={"ids": [created["id"]]}, headers=headers, timeout=5)
+    status = requests.post(
+        f"{sandbox.url}/restv2/sms/status", json={"ids": [created["id"]]}, headers=headers, timeout=5
+    )
     assert status.json()["data"][0]["sendt"] == 1
     sandbox.state.auto_deliver_after = None
 
@@ -75,7 +81,9 @@ def test_command_line_starts_and_answers():
         port = probe.getsockname()[1]
     process = subprocess.Popen(
         [sys.executable, "-m", "intellipush_sandbox", "--port", str(port)],
-        cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=REPO_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 10

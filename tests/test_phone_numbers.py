@@ -23,8 +23,14 @@ def test_normalize(raw, region, e164, countrycode, national):
 
 @pytest.mark.parametrize(
     ("raw", "reason"),
-    [("", "no number"), (None, "no number"), ("123", "too few digits"), ("hello", "not a phone number"),
-     ("+47 4123456789012", "too many digits"), ("+999 1234567", "not a phone number")],
+    [
+        ("", "no number"),
+        (None, "no number"),
+        ("123", "too few digits"),
+        ("hello", "not a phone number"),
+        ("+47 4123456789012", "too many digits"),
+        ("+999 1234567", "not a phone number"),
+    ],
 )
 def test_invalid_numbers_say_why(raw, reason):
     with pytest.raises(InvalidPhoneNumber) as caught:

@@ -19,7 +19,9 @@ class IntellipushCreditLedger(models.Model):
     _rec_name = "entry_type"
 
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
-    wallet_id = fields.Many2one("intellipush.credit.wallet", required=True, readonly=True, index=True, ondelete="restrict")
+    wallet_id = fields.Many2one(
+        "intellipush.credit.wallet", required=True, readonly=True, index=True, ondelete="restrict"
+    )
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now, index=True)
     entry_type = fields.Selection(
         [
@@ -36,12 +38,16 @@ class IntellipushCreditLedger(models.Model):
         readonly=True,
     )
     amount = fields.Float(
-        "Credits", digits=CREDIT_DIGITS, readonly=True,
+        "Credits",
+        digits=CREDIT_DIGITS,
+        readonly=True,
         help="Change of the credits held by the lots: positive for purchases, refunds and "
         "positive adjustments, negative for debits, expiry and negative adjustments.",
     )
     reserved_amount = fields.Float(
-        "Reserved", digits=CREDIT_DIGITS, readonly=True,
+        "Reserved",
+        digits=CREDIT_DIGITS,
+        readonly=True,
         help="Change of the credits set aside for queued SMS.",
     )
     lot_id = fields.Many2one("intellipush.credit.lot", readonly=True, index="btree_not_null", ondelete="restrict")

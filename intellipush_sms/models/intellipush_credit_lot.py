@@ -17,7 +17,9 @@ class IntellipushCreditLot(models.Model):
 
     name = fields.Char("Reference", required=True, readonly=True, default="/", copy=False)
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
-    wallet_id = fields.Many2one("intellipush.credit.wallet", required=True, readonly=True, index=True, ondelete="restrict")
+    wallet_id = fields.Many2one(
+        "intellipush.credit.wallet", required=True, readonly=True, index=True, ondelete="restrict"
+    )
     purchase_date = fields.Date(required=True, readonly=True, default=fields.Date.context_today)
     expiry_date = fields.Date(compute="_compute_expiry_date", store=True, index=True)
     quantity = fields.Float("Credits Bought", digits=CREDIT_DIGITS, required=True, readonly=True)

@@ -12,7 +12,9 @@ class IntellipushCreditPriceTier(models.Model):
     min_quantity = fields.Integer("From Credits", required=True)
     price_per_credit = fields.Monetary(required=True, currency_field="currency_id")
     currency_id = fields.Many2one(
-        "res.currency", required=True, default=lambda self: self.env.company.currency_id,
+        "res.currency",
+        required=True,
+        default=lambda self: self.env.company.currency_id,
     )
 
     _sql_constraints = [
@@ -24,5 +26,6 @@ class IntellipushCreditPriceTier(models.Model):
         """The tier that applies to buying ``quantity`` credits, or an empty recordset."""
         return self.search(
             [("company_id", "in", [company.id, False]), ("min_quantity", "<=", quantity)],
-            order="min_quantity DESC", limit=1,
+            order="min_quantity DESC",
+            limit=1,
         )

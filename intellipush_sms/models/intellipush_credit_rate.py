@@ -18,18 +18,23 @@ class IntellipushCreditRate(models.Model):
     _rec_name = "country_id"
 
     company_id = fields.Many2one(
-        "res.company", index=True,
+        "res.company",
+        index=True,
         help="Empty: the rate applies to every company that has no rate of its own.",
     )
     country_id = fields.Many2one("res.country", string="Destination")
     phone_code = fields.Integer(related="country_id.phone_code", string="Prefix")
     is_default = fields.Boolean(
-        "Other Countries", compute="_compute_is_default", store=True,
+        "Other Countries",
+        compute="_compute_is_default",
+        store=True,
         help="Applies to destinations without a rate of their own.",
     )
     sms_per_credit = fields.Float("SMS per Credit", digits=CREDIT_DIGITS, required=True, default=1.0)
     credits_per_sms = fields.Float(
-        "Credits per SMS", digits=CREDIT_DIGITS, compute="_compute_credits_per_sms",
+        "Credits per SMS",
+        digits=CREDIT_DIGITS,
+        compute="_compute_credits_per_sms",
         help="Cost of one segment, rounded up.",
     )
     enabled = fields.Boolean(default=True, help="Disabled: SMS to this destination are refused.")
@@ -51,13 +56,17 @@ class IntellipushCreditRate(models.Model):
     @api.constrains("company_id", "country_id")
     def _check_unique_destination(self):
         for rate in self:
-            duplicates = self.search_count([
-                ("id", "!=", rate.id),
-                ("company_id", "=", rate.company_id.id),
-                ("country_id", "=", rate.country_id.id),
-            ])
+            duplicates = self.search_count(
+                [
+                    ("id", "!=", rate.id),
+                    ("company_id", "=", rate.company_id.id),
+                    ("country_id", "=", rate.country_id.id),
+                ]
+            )
             if duplicates:
-                raise ValidationError(_("There is already a rate for %s.", rate.country_id.name or _("other countries")))
+                raise ValidationError(
+                    _("There is already a rate for %s.", rate.country_id.name or _("other countries"))
+                )
 
     @api.model
     def _rates_for(self, company, countries):
@@ -66,10 +75,14 @@ class IntellipushCreditRate(models.Model):
         A company's own rate wins over a shared one; a country without a rate
         falls back on the default row. None means "blocked".
         """
-        rates = self.sudo().search([
-            ("company_id", "in", [company.id, False]),
-            "|", ("country_id", "in", countries.ids), ("country_id", "=", False),
-        ])
+        rates = self.sudo().search(
+            [
+                ("company_id", "in", [company.id, False]),
+                "|",
+                ("country_id", "in", countries.ids),
+                ("country_id", "=", False),
+            ]
+        )
         # Shared rates first, so that the company's own overwrite them.
         by_country = {}
         for rate in rates.sorted(lambda rate: bool(rate.company_id)):

@@ -31,7 +31,10 @@ class IntellipushCreditWallet(models.Model):
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     low_balance_threshold = fields.Float(
-        "Low Balance Alert", digits=CREDIT_DIGITS, default=100.0, tracking=True,
+        "Low Balance Alert",
+        digits=CREDIT_DIGITS,
+        default=100.0,
+        tracking=True,
         help="SMS managers get an activity when the available credits fall below this.",
     )
     low_balance_alerted = fields.Boolean(readonly=True, copy=False)
@@ -57,9 +60,17 @@ class IntellipushCreditWallet(models.Model):
             wallet.available = float(balance - reserved)
             wallet.expiring_30 = float(expiring[30])
             wallet.expiring_90 = float(expiring[90])
-            wallet.waiting_sms_count = self.env["sms.sms"].sudo().search_count([
-                ("company_id", "=", wallet.company_id.id), ("credit_state", "=", "waiting"), ("state", "=", "outgoing"),
-            ])
+            wallet.waiting_sms_count = (
+                self.env["sms.sms"]
+                .sudo()
+                .search_count(
+                    [
+                        ("company_id", "=", wallet.company_id.id),
+                        ("credit_state", "=", "waiting"),
+                        ("state", "=", "outgoing"),
+                    ]
+                )
+            )
 
     # ------------------------------------------------------------
     # Figures, straight from the ledger
@@ -142,9 +153,18 @@ class IntellipushCreditWallet(models.Model):
             country = country_by_code.get(phone.region, self.env["res.country"])
             rate = rates.get(country) if country else None
             if rate is None:
-                quotes.append(Quote(phone.e164, country, segments, None, _(
-                    "Sending SMS to %s is not enabled in the SMS credit rates.", country.name or phone.e164,
-                )))
+                quotes.append(
+                    Quote(
+                        phone.e164,
+                        country,
+                        segments,
+                        None,
+                        _(
+                            "Sending SMS to %s is not enabled in the SMS credit rates.",
+                            country.name or phone.e164,
+                        ),
+                    )
+                )
             else:
                 quotes.append(Quote(phone.e164, country, segments, message_cost(segments, rate.sms_per_credit), None))
         return quotes
@@ -163,11 +183,17 @@ class IntellipushCreditWallet(models.Model):
         quotes = self._quote(self.company_id, [(number, text) for number in numbers])
         priced = [quote for quote in quotes if quote.cost is not None]
         analysis = analyze(text or "")
-        parts = [_(
-            "%(count)s SMS, %(encoding)s, %(segments)s segment(s) each: about %(cost)s credits (%(available)s available)",
-            count=len(priced), encoding=analysis.encoding, segments=analysis.segments,
-            cost=sum((quote.cost for quote in priced), ZERO), available=self._available(),
-        )]
+        parts = [
+            _(
+                "%(count)s SMS, %(encoding)s, %(segments)s segment(s) each: "
+                "about %(cost)s credits (%(available)s available)",
+                count=len(priced),
+                encoding=analysis.encoding,
+                segments=analysis.segments,
+                cost=sum((quote.cost for quote in priced), ZERO),
+                available=self._available(),
+            )
+        ]
         if blocked := sum(1 for quote in quotes if quote.cost is None and quote.e164):
             parts.append(_("%s to destinations not enabled", blocked))
         if invalid := sum(1 for quote in quotes if not quote.e164):
@@ -190,7 +216,9 @@ class IntellipushCreditWallet(models.Model):
         for vals in vals_list:
             vals.setdefault("wallet_id", self.id)
             vals.setdefault("company_id", self.company_id.id)
-        return self.env["intellipush.credit.ledger"].sudo().with_context(intellipush_wallet_entry=True).create(vals_list)
+        return (
+            self.env["intellipush.credit.ledger"].sudo().with_context(intellipush_wallet_entry=True).create(vals_list)
+        )
 
     def _reserve(self, sms):
         """Set credits aside for queued ``sms`` in order, as far as the balance goes.
@@ -205,7 +233,7 @@ class IntellipushCreditWallet(models.Model):
         available = self._available()
         reserved_vals, waiting, blocked, free = [], sms.browse(), {}, sms.browse()
         cost_by_sms = {}
-        for record, quote in zip(sms, quotes):
+        for record, quote in zip(sms, quotes, strict=True):
             if quote.cost is None:
                 if quote.e164:
                     blocked.setdefault(quote.problem, sms.browse())
@@ -216,35 +244,41 @@ class IntellipushCreditWallet(models.Model):
             cost_by_sms[record] = quote
             if quote.cost <= available:
                 available -= quote.cost
-                reserved_vals.append({
-                    "entry_type": "reservation",
-                    "reserved_amount": float(quote.cost),
-                    "sms_id": record.id,
-                    "country_id": quote.country.id,
-                    "segments": quote.segments,
-                })
+                reserved_vals.append(
+                    {
+                        "entry_type": "reservation",
+                        "reserved_amount": float(quote.cost),
+                        "sms_id": record.id,
+                        "country_id": quote.country.id,
+                        "segments": quote.segments,
+                    }
+                )
             else:
                 waiting |= record
         self._record(reserved_vals)
         for record, quote in cost_by_sms.items():
-            record.write({
-                "credit_cost": float(quote.cost),
-                "destination_country_id": quote.country.id,
-                "credit_state": "waiting" if record in waiting else "reserved",
-            })
+            record.write(
+                {
+                    "credit_cost": float(quote.cost),
+                    "destination_country_id": quote.country.id,
+                    "credit_state": "waiting" if record in waiting else "reserved",
+                }
+            )
         free.write({"credit_cost": 0.0, "credit_state": "none"})
         for problem, records in blocked.items():
             records.write({"credit_cost": 0.0, "credit_state": "none"})
             records._intellipush_set_failed("sms_country_not_supported", problem)
         if waiting:
-            waiting.write({
-                "failure_reason": _(
-                    "Waiting for SMS credits: %(needed)s needed, %(available)s available. "
-                    "It is sent as soon as credits are bought.",
-                    needed=sum((cost_by_sms[record].cost for record in waiting), ZERO),
-                    available=available,
-                ),
-            })
+            waiting.write(
+                {
+                    "failure_reason": _(
+                        "Waiting for SMS credits: %(needed)s needed, %(available)s available. "
+                        "It is sent as soon as credits are bought.",
+                        needed=sum((cost_by_sms[record].cost for record in waiting), ZERO),
+                        available=available,
+                    ),
+                }
+            )
             self._notify_waiting()
         self._check_low_balance()
         return waiting
@@ -252,9 +286,13 @@ class IntellipushCreditWallet(models.Model):
     def _reserve_waiting(self):
         """After a purchase: reserve for SMS waiting for credits, oldest first."""
         self.ensure_one()
-        waiting = self.env["sms.sms"].sudo().search(
-            [("company_id", "=", self.company_id.id), ("credit_state", "=", "waiting"), ("state", "=", "outgoing")],
-            order="id",
+        waiting = (
+            self.env["sms.sms"]
+            .sudo()
+            .search(
+                [("company_id", "=", self.company_id.id), ("credit_state", "=", "waiting"), ("state", "=", "outgoing")],
+                order="id",
+            )
         )
         if not waiting:
             return waiting
@@ -303,16 +341,18 @@ class IntellipushCreditWallet(models.Model):
         reserved = sms.filtered(lambda record: record.credit_state == "reserved")
         if reserved:
             self._lock()
-            self._record([
-                {
-                    "entry_type": "release",
-                    "reserved_amount": -record.credit_cost,
-                    "sms_id": record.id,
-                    "country_id": record.destination_country_id.id,
-                    "segments": record.sms_segments,
-                }
-                for record in reserved
-            ])
+            self._record(
+                [
+                    {
+                        "entry_type": "release",
+                        "reserved_amount": -record.credit_cost,
+                        "sms_id": record.id,
+                        "country_id": record.destination_country_id.id,
+                        "segments": record.sms_segments,
+                    }
+                    for record in reserved
+                ]
+            )
         sms.write({"credit_state": "released"})
 
     def _refund(self, sms):
@@ -322,21 +362,25 @@ class IntellipushCreditWallet(models.Model):
         if not sms:
             return
         self._lock()
-        debits = self.env["intellipush.credit.ledger"].sudo().search(
-            [("sms_id", "in", sms.ids), ("entry_type", "=", "debit")]
+        debits = (
+            self.env["intellipush.credit.ledger"]
+            .sudo()
+            .search([("sms_id", "in", sms.ids), ("entry_type", "=", "debit")])
         )
-        self._record([
-            {
-                "entry_type": "refund",
-                "amount": -debit.amount,
-                "lot_id": debit.lot_id.id,
-                "sms_id": debit.sms_id.id,
-                "country_id": debit.country_id.id,
-                "segments": debit.segments,
-                "reason": _("Not delivered"),
-            }
-            for debit in debits
-        ])
+        self._record(
+            [
+                {
+                    "entry_type": "refund",
+                    "amount": -debit.amount,
+                    "lot_id": debit.lot_id.id,
+                    "sms_id": debit.sms_id.id,
+                    "country_id": debit.country_id.id,
+                    "segments": debit.segments,
+                    "reason": _("Not delivered"),
+                }
+                for debit in debits
+            ]
+        )
         sms.write({"credit_state": "refunded"})
 
     def _purchase(self, quantity, price_total, currency, purchase_date=None):
@@ -346,14 +390,20 @@ class IntellipushCreditWallet(models.Model):
         if quantity <= 0:
             raise UserError(_("Buy a positive number of credits."))
         self._lock()
-        lot = self.env["intellipush.credit.lot"].sudo().create({
-            "company_id": self.company_id.id,
-            "wallet_id": self.id,
-            "quantity": float(quantity),
-            "price_total": price_total,
-            "currency_id": currency.id,
-            "purchase_date": purchase_date or fields.Date.context_today(self),
-        })
+        lot = (
+            self.env["intellipush.credit.lot"]
+            .sudo()
+            .create(
+                {
+                    "company_id": self.company_id.id,
+                    "wallet_id": self.id,
+                    "quantity": float(quantity),
+                    "price_total": price_total,
+                    "currency_id": currency.id,
+                    "purchase_date": purchase_date or fields.Date.context_today(self),
+                }
+            )
+        )
         self._record([{"entry_type": "purchase", "amount": float(quantity), "lot_id": lot.id}])
         self._reserve_waiting()
         self._check_low_balance()
@@ -394,8 +444,14 @@ class IntellipushCreditWallet(models.Model):
                 if expiring <= 0:
                     continue
                 free -= expiring
-                entries.append({"entry_type": "expiry", "amount": -float(expiring), "lot_id": lot.id,
-                                "reason": _("Credits valid until %s", lot.expiry_date)})
+                entries.append(
+                    {
+                        "entry_type": "expiry",
+                        "amount": -float(expiring),
+                        "lot_id": lot.id,
+                        "reason": _("Credits valid until %s", lot.expiry_date),
+                    }
+                )
             if entries:
                 wallet._record(entries)
                 wallet._check_low_balance()
@@ -451,12 +507,6 @@ class IntellipushCreditWallet(models.Model):
             "view_mode": "form",
             "target": "current",
         }
-
-    @api.model
-    def _purchase_for_company(self, company_id, quantity, price_total):
-        """Record a purchase in the company's currency (used by the demo data)."""
-        company = self.env["res.company"].browse(company_id)
-        return self._for_company(company)._purchase(quantity, price_total, company.currency_id)
 
     def action_buy_credits(self):
         return {

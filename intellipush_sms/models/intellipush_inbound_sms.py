@@ -74,10 +74,12 @@ class IntellipushInboundSms(models.Model):
         for page in range(1, MAX_PAGES + 1):
             page_messages = client.get_received(page=page, items=PAGE_SIZE)
             known = set(
-                self.search([
-                    ("company_id", "=", company.id),
-                    ("provider_id", "in", [message.provider_id for message in page_messages]),
-                ]).mapped("provider_id")
+                self.search(
+                    [
+                        ("company_id", "=", company.id),
+                        ("provider_id", "in", [message.provider_id for message in page_messages]),
+                    ]
+                ).mapped("provider_id")
             )
             received.extend(message for message in page_messages if message.provider_id not in known)
             if len(page_messages) < PAGE_SIZE or known:
@@ -88,24 +90,28 @@ class IntellipushInboundSms(models.Model):
         region = company._intellipush_phone_region()
         numbers = {provider_id: _sender_number(message, region) for provider_id, message in unique.items()}
         partner_by_number = self._intellipush_match_partners(set(numbers.values()))
-        return self.create([
-            {
-                "company_id": company.id,
-                "provider_id": provider_id,
-                "number": numbers[provider_id],
-                "partner_id": partner_by_number.get(numbers[provider_id], False),
-                "body": message.message,
-                "keyword": message.keyword or _first_word(message.message),
-                "received_at": message.received_at or fields.Datetime.now(),
-            }
-            for provider_id, message in unique.items()
-        ])
+        return self.create(
+            [
+                {
+                    "company_id": company.id,
+                    "provider_id": provider_id,
+                    "number": numbers[provider_id],
+                    "partner_id": partner_by_number.get(numbers[provider_id], False),
+                    "body": message.message,
+                    "keyword": message.keyword or _first_word(message.message),
+                    "received_at": message.received_at or fields.Datetime.now(),
+                }
+                for provider_id, message in unique.items()
+            ]
+        )
 
     @api.model
     def _intellipush_match_partners(self, numbers):
         """{E.164 number: partner id}, oldest partner first, in one query."""
-        partners = self.env["res.partner"].sudo().search_read(
-            [("phone_sanitized", "in", list(numbers))], ["phone_sanitized"], order="id"
+        partners = (
+            self.env["res.partner"]
+            .sudo()
+            .search_read([("phone_sanitized", "in", list(numbers))], ["phone_sanitized"], order="id")
         )
         partner_by_number = {}
         for partner in partners:
@@ -114,7 +120,11 @@ class IntellipushInboundSms(models.Model):
 
 
 def _sender_number(message, region):
-    raw = f"+{message.countrycode.removeprefix('00')}{message.phonenumber}" if message.countrycode else message.phonenumber
+    raw = (
+        f"+{message.countrycode.removeprefix('00')}{message.phonenumber}"
+        if message.countrycode
+        else message.phonenumber
+    )
     try:
         return normalize(raw, region).e164
     except InvalidPhoneNumber:

@@ -38,17 +38,14 @@ class ResCompany(models.Model):
     intellipush_country_id = fields.Many2one(
         "res.country",
         string="Default SMS Country",
-        help="Country of numbers written without an international prefix. "
-        "Empty: the company's country, or Norway.",
+        help="Country of numbers written without an international prefix. Empty: the company's country, or Norway.",
     )
 
     @api.constrains("intellipush_sender")
     def _check_intellipush_sender(self):
         for company in self:
             if company.intellipush_sender and not SENDER_PATTERN.match(company.intellipush_sender):
-                raise ValidationError(
-                    _("The SMS sender name must be 3 to 11 letters or digits, without spaces.")
-                )
+                raise ValidationError(_("The SMS sender name must be 3 to 11 letters or digits, without spaces."))
 
     def _intellipush_phone_region(self):
         """ISO code of the region that numbers without a prefix belong to."""
@@ -77,9 +74,7 @@ class ResCompany(models.Model):
         company_sudo = self.sudo()
         icp_sudo = self.env["ir.config_parameter"].sudo()
         base_url = (
-            icp_sudo.get_param(BASE_URL_PARAM)
-            or company_sudo.intellipush_base_url
-            or intellipush_api.DEFAULT_BASE_URL
+            icp_sudo.get_param(BASE_URL_PARAM) or company_sudo.intellipush_base_url or intellipush_api.DEFAULT_BASE_URL
         )
         read_timeout = float(icp_sudo.get_param(TIMEOUT_PARAM, 20))
         return intellipush_api.IntellipushClient(

@@ -38,11 +38,7 @@ class ResConfigSettings(models.TransientModel):
         self.ensure_one()
         self.execute()
         account = self.company_id._intellipush_check_connection()
-        details = ", ".join(
-            str(value)
-            for value in (account.get("username"), account.get("company"))
-            if value
-        )
+        details = ", ".join(str(value) for value in (account.get("username"), account.get("company")) if value)
         message = _("Connected to Intellipush as %s.", details or _("your account"))
         if account.get("credits") is not None:
             message += " " + _("Credits on the Intellipush account: %s.", account["credits"])

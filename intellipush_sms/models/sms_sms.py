@@ -91,7 +91,10 @@ class SmsSms(models.Model):
     intellipush_status_checks = fields.Integer(readonly=True, copy=False)
     intellipush_next_status_check_at = fields.Datetime(readonly=True, copy=False, index="btree_not_null")
     credit_cost = fields.Float(
-        "Credits", digits=(16, 4), readonly=True, copy=False,
+        "Credits",
+        digits=(16, 4),
+        readonly=True,
+        copy=False,
         help="What this SMS costs from the prepaid wallet: its segments divided by the SMS per credit "
         "of its destination.",
     )
@@ -104,7 +107,10 @@ class SmsSms(models.Model):
             ("released", "Released"),
             ("refunded", "Refunded"),
         ],
-        string="Credit Status", readonly=True, copy=False, index="btree_not_null",
+        string="Credit Status",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
     )
     destination_country_id = fields.Many2one("res.country", string="Destination", readonly=True, copy=False)
     sent_at = fields.Datetime("Sent At", readonly=True, copy=False)
@@ -140,7 +146,9 @@ class SmsSms(models.Model):
         res = super().write(vals)
         if {"body", "number"} & set(vals):
             # The price depends on both: set aside what the new text costs.
-            repriced = self.filtered(lambda sms: sms.state == "outgoing" and sms.credit_state in ("reserved", "waiting"))
+            repriced = self.filtered(
+                lambda sms: sms.state == "outgoing" and sms.credit_state in ("reserved", "waiting")
+            )
             repriced._intellipush_release_credits()
             repriced._intellipush_reserve_credits()
         return res
@@ -148,7 +156,9 @@ class SmsSms(models.Model):
     def _intellipush_reserve_credits(self):
         """Reserve wallet credits for queued Intellipush SMS (see intellipush.credit.wallet)."""
         to_price = self._intellipush_split()[0].filtered(
-            lambda sms: sms.state == "outgoing" and not sms.to_delete and sms.credit_state not in ("reserved", "waiting")
+            lambda sms: (
+                sms.state == "outgoing" and not sms.to_delete and sms.credit_state not in ("reserved", "waiting")
+            )
         )
         for company, company_sms in to_price.grouped("company_id").items():
             self.env["intellipush.credit.wallet"]._for_company(company)._reserve(company_sms.sudo())
@@ -198,12 +208,14 @@ class SmsSms(models.Model):
         }
 
     def action_set_outgoing(self):
-        self.write({
-            "failure_reason": False,
-            "intellipush_attempts": 0,
-            "intellipush_next_attempt_at": False,
-            "intellipush_dispatch_token": False,
-        })
+        self.write(
+            {
+                "failure_reason": False,
+                "intellipush_attempts": 0,
+                "intellipush_next_attempt_at": False,
+                "intellipush_dispatch_token": False,
+            }
+        )
         res = super().action_set_outgoing()
         if self._intellipush_split()[0]:
             self._intellipush_reserve_credits()
@@ -350,7 +362,9 @@ class SmsSms(models.Model):
                 results = company._intellipush_get_client().send_batch(outgoing)
             except (UserError, intellipush_api.IntellipushError) as exc:
                 error = exc
-        self._intellipush_record_outcome(lambda: self._intellipush_apply_dispatch(valid, outgoing, invalid, results, error))
+        self._intellipush_record_outcome(
+            lambda: self._intellipush_apply_dispatch(valid, outgoing, invalid, results, error)
+        )
 
     def _intellipush_record_outcome(self, apply):
         """Write what Intellipush answered. In a worker's own transactions,
@@ -377,7 +391,7 @@ class SmsSms(models.Model):
     def _intellipush_apply_results(self, outgoing, results):
         accepted_values = []
         refused = {}
-        for sms, message, result in zip(self, outgoing, results):
+        for sms, message, result in zip(self, outgoing, results, strict=True):
             if result.ok:
                 accepted_values.append((sms.id, result.provider_id, result.credits or 0, _e164(message)))
             else:
@@ -435,18 +449,24 @@ class SmsSms(models.Model):
         if exhausted:
             exhausted._intellipush_set_failed(
                 "sms_server",
-                _("Intellipush did not accept the message after %(count)s attempts: %(error)s", count=MAX_ATTEMPTS, error=error.message),
+                _(
+                    "Intellipush did not accept the message after %(count)s attempts: %(error)s",
+                    count=MAX_ATTEMPTS,
+                    error=error.message,
+                ),
             )
         retry = self - exhausted
         if not retry:
             return
         delay = getattr(error, "retry_after", None) or 30 * 2 ** (max(retry.mapped("intellipush_attempts")) - 1)
-        retry.write({
-            "state": "outgoing",
-            "intellipush_dispatch_token": False,
-            "intellipush_next_attempt_at": fields.Datetime.now() + timedelta(seconds=delay),
-            "failure_reason": _("Will retry: %s", error.message),
-        })
+        retry.write(
+            {
+                "state": "outgoing",
+                "intellipush_dispatch_token": False,
+                "intellipush_next_attempt_at": fields.Datetime.now() + timedelta(seconds=delay),
+                "failure_reason": _("Will retry: %s", error.message),
+            }
+        )
         retry.sms_tracker_id._action_update_from_sms_state("outgoing")
 
     def _intellipush_set_failed(self, failure_type, reason):
@@ -496,8 +516,9 @@ class SmsSms(models.Model):
             _logger.warning("Intellipush reconciliation postponed for %s SMS: %s", len(valid), error)
             return
         known_ids = set(
-            self.search([("company_id", "=", company.id), ("intellipush_id", "in", [rec.provider_id for rec in sent_records])])
-            .mapped("intellipush_id")
+            self.search(
+                [("company_id", "=", company.id), ("intellipush_id", "in", [rec.provider_id for rec in sent_records])]
+            ).mapped("intellipush_id")
         )
         candidates = {}
         for record in reversed(sent_records):  # oldest first, to pair in sending order
@@ -505,7 +526,7 @@ class SmsSms(models.Model):
                 candidates.setdefault((record.countrycode, record.phonenumber, record.message), []).append(record)
         adopted = []
         lost = self.browse()
-        for sms, message in zip(valid, outgoing):
+        for sms, message in zip(valid, outgoing, strict=True):
             matches = candidates.get((message.countrycode, message.phonenumber, message.message))
             if matches:
                 adopted.append((sms.id, matches.pop(0).provider_id, 0, _e164(message)))
@@ -516,11 +537,13 @@ class SmsSms(models.Model):
             self._intellipush_mark_accepted(adopted)
         if lost:
             _logger.info("Intellipush reconciliation: %s SMS never reached Intellipush, queued again", len(lost))
-            lost.write({
-                "state": "outgoing",
-                "intellipush_dispatch_token": False,
-                "failure_reason": _("Not received by Intellipush during an interrupted send; queued again."),
-            })
+            lost.write(
+                {
+                    "state": "outgoing",
+                    "intellipush_dispatch_token": False,
+                    "failure_reason": _("Not received by Intellipush during an interrupted send; queued again."),
+                }
+            )
 
     @api.model
     def _intellipush_fetch_sent_since(self, company, since):
@@ -587,12 +610,14 @@ class SmsSms(models.Model):
             delivered.write({"delivered_at": now, "intellipush_next_status_check_at": False})
             delivered._update_sms_state_and_trackers("sent")
         if failed:
-            failed.write({
-                "state": "error",
-                "failure_type": "sms_not_delivered",
-                "failure_reason": _("Intellipush could not deliver the message to the handset."),
-                "intellipush_next_status_check_at": False,
-            })
+            failed.write(
+                {
+                    "state": "error",
+                    "failure_type": "sms_not_delivered",
+                    "failure_reason": _("Intellipush could not deliver the message to the handset."),
+                    "intellipush_next_status_check_at": False,
+                }
+            )
             failed.sms_tracker_id._action_update_from_provider_error("not_delivered")
             for company, company_sms in failed.grouped("company_id").items():
                 self.env["intellipush.credit.wallet"]._for_company(company)._refund(company_sms)
@@ -603,10 +628,13 @@ class SmsSms(models.Model):
         for checks, records in still_pending.grouped("intellipush_status_checks").items():
             give_up = records.filtered(lambda sms: sms.sent_at and sms.sent_at < now - STATUS_GIVE_UP_AFTER)
             give_up.intellipush_next_status_check_at = False
-            (records - give_up).write({
-                "intellipush_status_checks": checks + 1,
-                "intellipush_next_status_check_at": now + min(STATUS_FIRST_CHECK * 2 ** (checks + 1), STATUS_MAX_DELAY),
-            })
+            (records - give_up).write(
+                {
+                    "intellipush_status_checks": checks + 1,
+                    "intellipush_next_status_check_at": now
+                    + min(STATUS_FIRST_CHECK * 2 ** (checks + 1), STATUS_MAX_DELAY),
+                }
+            )
 
 
 def _e164(message):

@@ -43,14 +43,16 @@ class IntellipushSandboxMixin:
 
     @classmethod
     def _configure_company(cls, company, **values):
-        company.write({
-            "sms_provider": "intellipush",
-            "intellipush_api_id": SANDBOX_ID,
-            "intellipush_api_secret": SANDBOX_SECRET,
-            "intellipush_base_url": cls.sandbox.url,
-            "intellipush_country_id": company.env.ref("base.no").id,
-            **values,
-        })
+        company.write(
+            {
+                "sms_provider": "intellipush",
+                "intellipush_api_id": SANDBOX_ID,
+                "intellipush_api_secret": SANDBOX_SECRET,
+                "intellipush_base_url": cls.sandbox.url,
+                "intellipush_country_id": company.env.ref("base.no").id,
+                **values,
+            }
+        )
         # A short read timeout keeps the timeout-fault tests quick.
         company.env["ir.config_parameter"].sudo().set_param("intellipush_sms.timeout", "1")
 
@@ -62,7 +64,6 @@ class IntellipushSandboxMixin:
 
 
 class IntellipushCase(IntellipushSandboxMixin, TransactionCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -70,11 +71,13 @@ class IntellipushCase(IntellipushSandboxMixin, TransactionCase):
         cls.company = cls.env.company
         cls._configure_company(cls.company)
         cls.wallet = cls._buy_credits(cls.company)
-        cls.partner_kari, cls.partner_ola, cls.partner_sofia = cls.env["res.partner"].create([
-            {"name": "Kari Nordmann", "mobile": "+47 412 34 567", "country_id": cls.env.ref("base.no").id},
-            {"name": "Ola Hansen", "mobile": "934 56 789", "country_id": cls.env.ref("base.no").id},
-            {"name": "Sofia Lindqvist", "mobile": "+46 70 123 45 67", "country_id": cls.env.ref("base.se").id},
-        ])
+        cls.partner_kari, cls.partner_ola, cls.partner_sofia = cls.env["res.partner"].create(
+            [
+                {"name": "Kari Nordmann", "mobile": "+47 412 34 567", "country_id": cls.env.ref("base.no").id},
+                {"name": "Ola Hansen", "mobile": "934 56 789", "country_id": cls.env.ref("base.no").id},
+                {"name": "Sofia Lindqvist", "mobile": "+46 70 123 45 67", "country_id": cls.env.ref("base.se").id},
+            ]
+        )
 
     def setUp(self):
         super().setUp()
@@ -94,9 +97,11 @@ class IntellipushCase(IntellipushSandboxMixin, TransactionCase):
         return self.env["sms.sms"]._intellipush_reconcile(grace=timedelta(0))
 
     def _poll_status_now(self):
-        self.env["sms.sms"].sudo().search([("state", "=", "pending")]).write({
-            "intellipush_next_status_check_at": fields.Datetime.now() - timedelta(seconds=1),
-        })
+        self.env["sms.sms"].sudo().search([("state", "=", "pending")]).write(
+            {
+                "intellipush_next_status_check_at": fields.Datetime.now() - timedelta(seconds=1),
+            }
+        )
         return self.env["sms.sms"]._intellipush_poll_status()
 
     def _make_retry_due(self, sms):
@@ -113,9 +118,7 @@ class IntellipushCase(IntellipushSandboxMixin, TransactionCase):
             copies = [msg for msg in received if msg["id"] == record.intellipush_id]
             self.assertEqual(len(copies), 1, f"{record.number} should be at Intellipush once")
             self.assertEqual(record.state, "pending")
-        self.assertEqual(
-            len(received), len({msg["id"] for msg in received}), "the sandbox holds a duplicate"
-        )
+        self.assertEqual(len(received), len({msg["id"] for msg in received}), "the sandbox holds a duplicate")
 
     def assertSmsFailed(self, sms, failure_type, reason_part=None):
         for record in sms:

@@ -15,18 +15,25 @@ NORWAY_SMS = Decimal("1.1112")  # one segment at 0.9 SMS per credit, rounded up
 
 @tagged("post_install", "-at_install", "intellipush")
 class TestCreditWallet(IntellipushCase):
-
     def assertLedgerReconciles(self, wallet=None):
         """Balances are sums of the ledger, the lots add up to them, nothing is negative."""
         wallet = wallet or self.wallet
         balance, reserved = wallet._sums()
         lots = wallet._lots_with_credits()
         self.assertEqual(sum((left for _lot, left in lots), Decimal(0)), balance, "lots add up to the balance")
-        reserved_sms = self.env["sms.sms"].sudo().search([
-            ("company_id", "=", wallet.company_id.id), ("credit_state", "=", "reserved"),
-        ])
+        reserved_sms = (
+            self.env["sms.sms"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", wallet.company_id.id),
+                    ("credit_state", "=", "reserved"),
+                ]
+            )
+        )
         self.assertEqual(
-            sum((to_credits(sms.credit_cost) for sms in reserved_sms), Decimal(0)), reserved,
+            sum((to_credits(sms.credit_cost) for sms in reserved_sms), Decimal(0)),
+            reserved,
             "the reservation is what queued SMS set aside",
         )
         self.assertGreaterEqual(balance - reserved, 0, "the balance never goes negative")
@@ -65,7 +72,9 @@ class TestCreditWallet(IntellipushCase):
         sms = self._queue_sms(["41234567", "93456789"])
         self._process_queue()
         debits = self.env["intellipush.credit.ledger"].search([("sms_id", "in", sms.ids), ("entry_type", "=", "debit")])
-        taken = {lot: -sum(debits.filtered(lambda entry: entry.lot_id == lot).mapped("amount")) for lot in debits.lot_id}
+        taken = {}
+        for debit in debits:
+            taken[debit.lot_id] = taken.get(debit.lot_id, 0) - debit.amount
         self.assertEqual(to_credits(taken[old_lot]), Decimal("2.0000"), "the older lot is emptied first")
         self.assertEqual(sum(to_credits(value) for value in taken.values()), 2 * NORWAY_SMS)
         self.assertEqual(len(debits.filtered(lambda entry: entry.sms_id == sms[1])), 2, "one SMS may span two lots")
@@ -76,7 +85,9 @@ class TestCreditWallet(IntellipushCase):
         self.assertEqual(expired_lot.expiry_date, expired_lot.purchase_date + relativedelta(months=24))
         balance_before = self.wallet._sums()[0]
         self.env["intellipush.credit.wallet"]._cron_expire_lots()
-        expiry = self.env["intellipush.credit.ledger"].search([("lot_id", "=", expired_lot.id), ("entry_type", "=", "expiry")])
+        expiry = self.env["intellipush.credit.ledger"].search(
+            [("lot_id", "=", expired_lot.id), ("entry_type", "=", "expiry")]
+        )
         self.assertEqual(to_credits(expiry.amount), Decimal("-10.0000"))
         self.assertEqual(self.wallet._sums()[0], balance_before - 10)
         self.assertEqual(expired_lot.state, "expired")
@@ -148,8 +159,9 @@ class TestCreditWallet(IntellipushCase):
         with self.assertRaises(UserError):
             entry.unlink()
         with self.assertRaises(UserError):
-            self.env["intellipush.credit.ledger"].create({"wallet_id": self.wallet.id, "company_id": self.company.id,
-                                                          "entry_type": "adjustment", "amount": 5})
+            self.env["intellipush.credit.ledger"].create(
+                {"wallet_id": self.wallet.id, "company_id": self.company.id, "entry_type": "adjustment", "amount": 5}
+            )
 
     def test_adjustment_needs_a_reason_and_free_credits(self):
         lot = self.wallet.lot_ids[0]
@@ -162,10 +174,12 @@ class TestCreditWallet(IntellipushCase):
         self.assertLedgerReconciles()
 
     def test_purchase_wizard_uses_tiers_and_drafts_the_vendor_bill(self):
-        tiers = self.env["intellipush.credit.price.tier"].create([
-            {"min_quantity": 1000, "price_per_credit": 0.59},
-            {"min_quantity": 10000, "price_per_credit": 0.49},
-        ])
+        tiers = self.env["intellipush.credit.price.tier"].create(
+            [
+                {"min_quantity": 1000, "price_per_credit": 0.59},
+                {"min_quantity": 10000, "price_per_credit": 0.49},
+            ]
+        )
         wizard = Form(self.env["intellipush.credit.purchase"].with_context(default_wallet_id=self.wallet.id))
         wizard.quantity = 12000
         self.assertEqual(wizard.price_per_credit, 0.49)
@@ -182,7 +196,9 @@ class TestCreditWallet(IntellipushCase):
         self.assertTrue(tiers)
 
     def test_dashboard_figures(self):
-        self.wallet._purchase(50, 29.5, self.company.currency_id, date.today() - relativedelta(months=24) + timedelta(days=10))
+        self.wallet._purchase(
+            50, 29.5, self.company.currency_id, date.today() - relativedelta(months=24) + timedelta(days=10)
+        )
         self._queue_sms(["41234567"])
         self.wallet.invalidate_recordset()
         self.assertAlmostEqual(self.wallet.balance, 1050)
@@ -195,26 +211,42 @@ class TestCreditWallet(IntellipushCase):
 
     def test_composer_shows_the_cost_before_sending(self):
         partners = self.partner_kari | self.partner_ola | self.partner_sofia
-        composer = self.env["sms.composer"].with_context(
-            active_model="res.partner", active_ids=partners.ids, default_composition_mode="mass",
-        ).create({"body": "Hei! Vi har fått inn nye varer."})
+        composer = (
+            self.env["sms.composer"]
+            .with_context(
+                active_model="res.partner",
+                active_ids=partners.ids,
+                default_composition_mode="mass",
+            )
+            .create({"body": "Hei! Vi har fått inn nye varer."})
+        )
         # Two to Norway (1.1112 each) and one to Sweden (1.1364).
         self.assertIn("3 SMS, GSM-7, 1 segment(s) each: about 3.3588 credits", composer.intellipush_cost_summary)
-        single = self.env["sms.composer"].with_context(
-            default_res_model="res.partner", default_res_id=self.partner_kari.id, default_composition_mode="comment",
-        ).create({"body": "Hei Kari 😀 " + "x" * 70})
+        single = (
+            self.env["sms.composer"]
+            .with_context(
+                default_res_model="res.partner",
+                default_res_id=self.partner_kari.id,
+                default_composition_mode="comment",
+            )
+            .create({"body": "Hei Kari 😀 " + "x" * 70})
+        )
         self.assertIn("1 SMS, UCS-2, 2 segment(s) each: about 2.2223 credits", single.intellipush_cost_summary)
 
     def test_template_preview_shows_the_cost(self):
-        template = self.env["sms.template"].create({
-            "name": "Velkommen",
-            "model_id": self.env.ref("base.model_res_partner").id,
-            "body": "Hei {{ object.name }}, velkommen som kunde!",
-        })
-        preview = self.env["sms.template.preview"].create({
-            "sms_template_id": template.id,
-            "resource_ref": f"res.partner,{self.partner_kari.id}",
-        })
+        template = self.env["sms.template"].create(
+            {
+                "name": "Velkommen",
+                "model_id": self.env.ref("base.model_res_partner").id,
+                "body": "Hei {{ object.name }}, velkommen som kunde!",
+            }
+        )
+        preview = self.env["sms.template.preview"].create(
+            {
+                "sms_template_id": template.id,
+                "resource_ref": f"res.partner,{self.partner_kari.id}",
+            }
+        )
         self.assertEqual(preview.body, "Hei Kari Nordmann, velkommen som kunde!")
         self.assertIn("1 SMS, GSM-7, 1 segment(s) each: about 1.1112 credits", preview.intellipush_cost_summary)
 

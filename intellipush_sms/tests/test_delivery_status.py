@@ -9,7 +9,6 @@ from .common import IntellipushCase
 
 @tagged("post_install", "-at_install", "intellipush")
 class TestDeliveryStatus(IntellipushCase):
-
     def _sent_sms(self, numbers):
         sms = self._queue_sms(numbers)
         self._process_queue()

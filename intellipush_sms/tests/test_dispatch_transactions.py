@@ -60,7 +60,6 @@ WORKER_SCRIPT = textwrap.dedent("""
 
 @tagged("post_install", "-at_install", "intellipush")
 class TestDispatchTransactions(IntellipushSandboxMixin, BaseCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -71,7 +70,13 @@ class TestDispatchTransactions(IntellipushSandboxMixin, BaseCase):
             company = env.company
             cls.company_id = company.id
             cls.saved_company_values = company.read(
-                ["sms_provider", "intellipush_api_id", "intellipush_api_secret", "intellipush_base_url", "intellipush_country_id"]
+                [
+                    "sms_provider",
+                    "intellipush_api_id",
+                    "intellipush_api_secret",
+                    "intellipush_base_url",
+                    "intellipush_country_id",
+                ]
             )[0]
             cls._configure_company(company)
             cls.had_wallet = bool(env["intellipush.credit.wallet"].search([("company_id", "=", company.id)]))
@@ -96,9 +101,14 @@ class TestDispatchTransactions(IntellipushSandboxMixin, BaseCase):
                 # The ledger refuses deletion through the ORM; this removes the
                 # test's own committed wallet only, with what refers to it.
                 wallets = env["intellipush.credit.wallet"].search([("company_id", "=", cls.company_id)])
-                for model, model_field in (("mail.activity", "res_model"), ("mail.message", "model"),
-                                           ("mail.followers", "res_model")):
-                    env[model].sudo().search([(model_field, "=", wallets._name), ("res_id", "in", wallets.ids)]).unlink()
+                for model, model_field in (
+                    ("mail.activity", "res_model"),
+                    ("mail.message", "model"),
+                    ("mail.followers", "res_model"),
+                ):
+                    env[model].sudo().search(
+                        [(model_field, "=", wallets._name), ("res_id", "in", wallets.ids)]
+                    ).unlink()
                 for table in ("intellipush_credit_ledger", "intellipush_credit_lot", "intellipush_credit_wallet"):
                     column = "id" if table == "intellipush_credit_wallet" else "wallet_id"
                     cr.execute(
@@ -116,9 +126,9 @@ class TestDispatchTransactions(IntellipushSandboxMixin, BaseCase):
         numbers = [f"4{index:07d}" for index in range(1, count + 1)]
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"default_company_id": self.company_id})
-            sms = env["sms.sms"].create([
-                {"number": number, "body": f"Test {number}", "company_id": self.company_id} for number in numbers
-            ])
+            sms = env["sms.sms"].create(
+                [{"number": number, "body": f"Test {number}", "company_id": self.company_id} for number in numbers]
+            )
             return sms.ids
 
     def _read_sms(self, ids):
@@ -143,9 +153,7 @@ class TestDispatchTransactions(IntellipushSandboxMixin, BaseCase):
         self.assertEqual({row["state"] for row in rows}, {"pending"})
         received = self.sandbox.messages()
         self.assertEqual(len(received), len(ids), "every message reached Intellipush exactly once")
-        self.assertEqual(
-            sorted(msg["phonenumber"] for msg in received), sorted(row["number"] for row in rows)
-        )
+        self.assertEqual(sorted(msg["phonenumber"] for msg in received), sorted(row["number"] for row in rows))
         self.assertEqual(sorted(msg["id"] for msg in received), sorted(row["intellipush_id"] for row in rows))
 
     def _start_worker(self, script=WORKER_SCRIPT, *script_arguments):
@@ -153,7 +161,10 @@ class TestDispatchTransactions(IntellipushSandboxMixin, BaseCase):
         output = self.enterContext(tempfile.TemporaryFile("w+"))
         worker = subprocess.Popen(
             [sys.executable, "-c", script, *script_arguments, *self._worker_arguments()],
-            cwd=REPO_ROOT, stdout=output, stderr=subprocess.STDOUT, text=True,
+            cwd=REPO_ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         self.addCleanup(_stop, worker)
         return worker, output

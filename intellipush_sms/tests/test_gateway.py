@@ -14,9 +14,9 @@ class TestGatewayDispatch(IntellipushCase):
         self.assertEqual(sms.state, "outgoing", "the user's transaction only queues the SMS")
         self.assertEqual(sms.company_id, self.company)
         self.assertTrue(
-            self.env["ir.cron.trigger"].search([
-                ("cron_id", "=", self.env.ref("intellipush_sms.ir_cron_intellipush_dispatch").id)
-            ]),
+            self.env["ir.cron.trigger"].search(
+                [("cron_id", "=", self.env.ref("intellipush_sms.ir_cron_intellipush_dispatch").id)]
+            ),
             "queuing wakes the dispatch cron up",
         )
         notification = message.notification_ids
@@ -42,9 +42,15 @@ class TestGatewayDispatch(IntellipushCase):
 
     def test_composer_mass_sends_one_batch(self):
         partners = self.partner_kari | self.partner_ola | self.partner_sofia
-        composer = self.env["sms.composer"].with_context(
-            active_model="res.partner", active_ids=partners.ids, default_composition_mode="mass",
-        ).create({"body": "Hei {{ object.name }}, velkommen som kunde! 😀", "mass_keep_log": True})
+        composer = (
+            self.env["sms.composer"]
+            .with_context(
+                active_model="res.partner",
+                active_ids=partners.ids,
+                default_composition_mode="mass",
+            )
+            .create({"body": "Hei {{ object.name }}, velkommen som kunde! 😀", "mass_keep_log": True})
+        )
         composer.action_send_sms()
         sms = self.env["sms.sms"].sudo().search([("partner_id", "in", partners.ids)])
         self.assertEqual(len(sms), 3)

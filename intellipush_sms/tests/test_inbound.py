@@ -6,7 +6,6 @@ from .common import IntellipushCase
 
 @tagged("post_install", "-at_install", "intellipush")
 class TestInboundPolling(IntellipushCase):
-
     def _fetch(self):
         return self.env["intellipush.inbound.sms"]._intellipush_fetch()
 

@@ -7,7 +7,6 @@ from .common import SANDBOX_SECRET, IntellipushCase
 
 @tagged("post_install", "-at_install", "intellipush")
 class TestSettings(IntellipushCase):
-
     def test_test_connection_shows_the_account(self):
         settings = self.env["res.config.settings"].create({})
         action = settings.action_intellipush_test_connection()

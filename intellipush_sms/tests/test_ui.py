@@ -5,18 +5,19 @@ from .common import IntellipushSandboxMixin
 
 @tagged("post_install", "-at_install", "intellipush")
 class TestChatterTour(IntellipushSandboxMixin, HttpCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls._start_sandbox()
         cls._configure_company(cls.env.company)
         cls._buy_credits(cls.env.company)
-        cls.partner = cls.env["res.partner"].create({
-            "name": "Kari Nordmann",
-            "mobile": "+47 412 34 567",
-            "country_id": cls.env.ref("base.no").id,
-        })
+        cls.partner = cls.env["res.partner"].create(
+            {
+                "name": "Kari Nordmann",
+                "mobile": "+47 412 34 567",
+                "country_id": cls.env.ref("base.no").id,
+            }
+        )
 
     def test_clerk_sends_sms_from_customer_form(self):
         self.start_tour(f"/odoo/res.partner/{self.partner.id}", "intellipush_sms_chatter_tour", login="admin")

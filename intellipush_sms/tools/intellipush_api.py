@@ -35,10 +35,20 @@ DEFAULT_BASE_URL = "https://api.intellipush.com"
 TOKEN_RENEWAL_MARGIN = 60  # seconds before expiry when a cached token is renewed
 STATUS_CHUNK = 100
 
-FAILURE_CODES = frozenset({
-    "authentication", "rate_limited", "invalid_number", "insufficient_credit", "invalid_message",
-    "server_error", "malformed_response", "connection", "timeout", "unknown",
-})
+FAILURE_CODES = frozenset(
+    {
+        "authentication",
+        "rate_limited",
+        "invalid_number",
+        "insufficient_credit",
+        "invalid_message",
+        "server_error",
+        "malformed_response",
+        "connection",
+        "timeout",
+        "unknown",
+    }
+)
 
 
 class IntellipushError(Exception):
@@ -248,8 +258,9 @@ TOKEN_CACHE = _TokenCache()
 
 
 class IntellipushClient:
-    def __init__(self, base_url, api_id, api_secret, *, timeout=(5, 20), max_retries=2, backoff=0.5,
-                 session_factory=None):
+    def __init__(
+        self, base_url, api_id, api_secret, *, timeout=(5, 20), max_retries=2, backoff=0.5, session_factory=None
+    ):
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         self.api_id = api_id
         self._api_secret = api_secret
@@ -288,10 +299,13 @@ class IntellipushClient:
         """``sms/createBatch``: results aligned with ``messages``; a whole-call failure raises."""
         if not messages:
             return []
-        data = self._call("sms/createBatch", {"batch": [message.as_payload() for message in messages]}, idempotent=False)
+        data = self._call(
+            "sms/createBatch", {"batch": [message.as_payload() for message in messages]}, idempotent=False
+        )
         if not isinstance(data, list) or len(data) != len(messages):
             raise MalformedResponseError(
-                "Intellipush answered the batch with a list of the wrong length.", maybe_delivered=True,
+                "Intellipush answered the batch with a list of the wrong length.",
+                maybe_delivered=True,
             )
         return [self._send_result(item) for item in data]
 
@@ -299,7 +313,7 @@ class IntellipushClient:
         statuses = {}
         ids = [str(provider_id) for provider_id in provider_ids]
         for start in range(0, len(ids), STATUS_CHUNK):
-            data = self._call("sms/status", {"ids": ids[start:start + STATUS_CHUNK]}, idempotent=True)
+            data = self._call("sms/status", {"ids": ids[start : start + STATUS_CHUNK]}, idempotent=True)
             rows = list(data.values()) if isinstance(data, dict) else data
             if not isinstance(rows, list):
                 raise MalformedResponseError("The status answer is not a list.")
@@ -379,12 +393,16 @@ class IntellipushClient:
     @staticmethod
     def _send_result(item):
         if not isinstance(item, dict) or "success" not in item:
-            return SendResult(ok=False, error=MalformedResponseError("A batch item has no envelope.", maybe_delivered=True))
+            return SendResult(
+                ok=False, error=MalformedResponseError("A batch item has no envelope.", maybe_delivered=True)
+            )
         if not item.get("success"):
             return SendResult(ok=False, error=_error_from_envelope(item))
         data = item.get("data")
         if not isinstance(data, dict) or data.get("id") in (None, ""):
-            return SendResult(ok=False, error=MalformedResponseError("An accepted SMS has no id.", maybe_delivered=True))
+            return SendResult(
+                ok=False, error=MalformedResponseError("An accepted SMS has no id.", maybe_delivered=True)
+            )
         try:
             credits = Decimal(str(data["credits_amount"])) if data.get("credits_amount") is not None else None
         except InvalidOperation:
@@ -415,7 +433,9 @@ class IntellipushClient:
             )
         except OAuth2Error as error:
             if error.status_code in (400, 401, 403) or error.error in ("invalid_client", "unauthorized_client"):
-                raise AuthenticationError("Intellipush refused the API ID or secret.", status=error.status_code) from None
+                raise AuthenticationError(
+                    "Intellipush refused the API ID or secret.", status=error.status_code
+                ) from None
             raise ServerError(f"The token endpoint failed ({error.error}).", status=error.status_code) from None
         except requests.exceptions.ConnectTimeout:
             raise ConnectionFailedError("Timed out connecting to Intellipush.") from None
@@ -490,13 +510,12 @@ class IntellipushClient:
         if response.status_code == 403:
             raise AuthenticationError("This Intellipush account may not use this endpoint.", status=403)
         if response.status_code == 429:
-            raise RateLimitedError(
-                "Intellipush asks to slow down.", retry_after=_retry_after(response), status=429
-            )
+            raise RateLimitedError("Intellipush asks to slow down.", retry_after=_retry_after(response), status=429)
         if response.status_code >= 500:
             raise ServerError(
                 f"Intellipush answered {response.status_code} to {endpoint}.",
-                status=response.status_code, maybe_delivered=maybe,
+                status=response.status_code,
+                maybe_delivered=maybe,
             )
         try:
             envelope = response.json()

@@ -59,7 +59,10 @@ def normalize(number, default_region=DEFAULT_REGION):
     except phonenumbers.NumberParseException as error:
         raise InvalidPhoneNumber(number, "not a phone number") from error
     possible = phonenumbers.is_possible_number_with_reason(parsed)
-    if possible not in (phonenumbers.ValidationResult.IS_POSSIBLE, phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY):
+    if possible not in (
+        phonenumbers.ValidationResult.IS_POSSIBLE,
+        phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY,
+    ):
         raise InvalidPhoneNumber(number, _REASONS.get(possible, "impossible number"))
     if not phonenumbers.is_valid_number(parsed):
         raise InvalidPhoneNumber(number, "no such number in its country's numbering plan")

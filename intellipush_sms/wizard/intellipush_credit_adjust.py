@@ -11,7 +11,9 @@ class IntellipushCreditAdjust(models.TransientModel):
 
     lot_id = fields.Many2one("intellipush.credit.lot", required=True, readonly=True)
     amount = fields.Float(
-        "Credits", digits=CREDIT_DIGITS, required=True,
+        "Credits",
+        digits=CREDIT_DIGITS,
+        required=True,
         help="Positive to add credits to the lot, negative to remove them.",
     )
     reason = fields.Char(required=True)

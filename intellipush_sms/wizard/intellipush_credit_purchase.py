@@ -13,14 +13,22 @@ class IntellipushCreditPurchase(models.TransientModel):
     quantity = fields.Integer("Credits", required=True, default=1000)
     tier_id = fields.Many2one("intellipush.credit.price.tier", compute="_compute_price", string="Price Tier")
     currency_id = fields.Many2one("res.currency", compute="_compute_price", store=True, readonly=False, required=True)
-    price_per_credit = fields.Monetary(compute="_compute_price", store=True, readonly=False, currency_field="currency_id")
+    price_per_credit = fields.Monetary(
+        compute="_compute_price", store=True, readonly=False, currency_field="currency_id"
+    )
     price_total = fields.Monetary(
-        "Price Paid", compute="_compute_price_total", store=True, readonly=False, currency_field="currency_id",
+        "Price Paid",
+        compute="_compute_price_total",
+        store=True,
+        readonly=False,
+        currency_field="currency_id",
         help="What was actually paid; the tier price is a suggestion.",
     )
     purchase_date = fields.Date(required=True, default=fields.Date.context_today)
     create_vendor_bill = fields.Boolean(
-        "Create Vendor Bill", default=True, help="Create a draft vendor bill from Intellipush for this purchase.",
+        "Create Vendor Bill",
+        default=True,
+        help="Create a draft vendor bill from Intellipush for this purchase.",
     )
 
     @api.depends("quantity", "wallet_id")
@@ -52,16 +60,30 @@ class IntellipushCreditPurchase(models.TransientModel):
         }
 
     def _create_vendor_bill(self, lot):
-        return self.env["account.move"].with_company(lot.company_id).create({
-            "move_type": "in_invoice",
-            "partner_id": self.env.ref("intellipush_sms.partner_intellipush").id,
-            "invoice_date": lot.purchase_date,
-            "currency_id": lot.currency_id.id,
-            "ref": lot.name,
-            "invoice_line_ids": [Command.create({
-                "name": _("Intellipush SMS credits: %(quantity)s credits (%(lot)s)", quantity=self.quantity, lot=lot.name),
-                "quantity": 1,
-                "price_unit": lot.price_total,
-                "tax_ids": [Command.clear()],
-            })],
-        })
+        return (
+            self.env["account.move"]
+            .with_company(lot.company_id)
+            .create(
+                {
+                    "move_type": "in_invoice",
+                    "partner_id": self.env.ref("intellipush_sms.partner_intellipush").id,
+                    "invoice_date": lot.purchase_date,
+                    "currency_id": lot.currency_id.id,
+                    "ref": lot.name,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": _(
+                                    "Intellipush SMS credits: %(quantity)s credits (%(lot)s)",
+                                    quantity=self.quantity,
+                                    lot=lot.name,
+                                ),
+                                "quantity": 1,
+                                "price_unit": lot.price_total,
+                                "tax_ids": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+            )
+        )

@@ -7,8 +7,14 @@ class SmsComposer(models.TransientModel):
     intellipush_cost_summary = fields.Char("Estimated Cost", compute="_compute_intellipush_cost_summary")
 
     @api.depends(
-        "body", "res_model", "res_id", "res_ids", "composition_mode", "number_field_name",
-        "sanitized_numbers", "recipient_single_number_itf",
+        "body",
+        "res_model",
+        "res_id",
+        "res_ids",
+        "composition_mode",
+        "number_field_name",
+        "sanitized_numbers",
+        "recipient_single_number_itf",
     )
     def _compute_intellipush_cost_summary(self):
         wallet_model = self.env["intellipush.credit.wallet"]
@@ -29,4 +35,6 @@ class SmsComposer(models.TransientModel):
         if not records:
             return []
         recipients = records._sms_get_recipients_info(force_field=self.number_field_name)
-        return [info["sanitized"] or info["number"] for info in recipients.values() if info["sanitized"] or info["number"]]
+        return [
+            info["sanitized"] or info["number"] for info in recipients.values() if info["sanitized"] or info["number"]
+        ]
