@@ -31,7 +31,7 @@ class IntellipushCreditLot(models.Model):
         compute="_compute_remaining",
     )
     ledger_ids = fields.One2many("intellipush.credit.ledger", "lot_id", string="Movements")
-    vendor_bill_id = fields.Many2one("account.move", string="Vendor Bill", readonly=True, copy=False)
+    vendor_bill_id = fields.Many2one("account.move", readonly=True, copy=False)
 
     _sql_constraints = [
         ("quantity_positive", "CHECK(quantity > 0)", "A lot holds a positive number of credits."),

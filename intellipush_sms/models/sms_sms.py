@@ -25,6 +25,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.service.model import retrying
+from odoo.tools import SQL
 
 from ..tools import intellipush_api
 from ..tools.phone_numbers import InvalidPhoneNumber, normalize
@@ -42,6 +43,17 @@ RECONCILE_MAX_PAGES = 20
 STATUS_FIRST_CHECK = timedelta(minutes=1)
 STATUS_MAX_DELAY = timedelta(hours=6)
 STATUS_GIVE_UP_AFTER = timedelta(days=3)
+
+# Queued Intellipush SMS that are due: not waiting for credits nor for a retry.
+_DUE_QUEUE_SQL = """
+      FROM sms_sms sms
+      JOIN res_company company ON company.id = sms.company_id
+     WHERE sms.state = 'outgoing'
+       AND sms.to_delete IS NOT TRUE
+       AND company.sms_provider = 'intellipush'
+       AND sms.credit_state IS DISTINCT FROM 'waiting'
+       AND (sms.intellipush_next_attempt_at IS NULL OR sms.intellipush_next_attempt_at <= %(now)s)
+"""
 
 FAILURE_TYPE_BY_ERROR_CODE = {
     "invalid_number": "sms_number_format",
@@ -61,7 +73,6 @@ class SmsSms(models.Model):
 
     company_id = fields.Many2one(
         "res.company",
-        string="Company",
         default=lambda self: self.env.company,
         index=True,
         readonly=True,
@@ -72,7 +83,7 @@ class SmsSms(models.Model):
             ("sms_invalid_message", "Message Refused"),
         ]
     )
-    failure_reason = fields.Text("Failure Reason", readonly=True, copy=False)
+    failure_reason = fields.Text(readonly=True, copy=False)
     sms_encoding = fields.Selection(
         [("GSM-7", "GSM-7"), ("UCS-2", "UCS-2 (Unicode)")],
         string="Encoding",
@@ -113,8 +124,8 @@ class SmsSms(models.Model):
         index="btree_not_null",
     )
     destination_country_id = fields.Many2one("res.country", string="Destination", readonly=True, copy=False)
-    sent_at = fields.Datetime("Sent At", readonly=True, copy=False)
-    delivered_at = fields.Datetime("Delivered At", readonly=True, copy=False)
+    sent_at = fields.Datetime(readonly=True, copy=False)
+    delivered_at = fields.Datetime(readonly=True, copy=False)
 
     _sql_constraints = [
         (
@@ -247,16 +258,16 @@ class SmsSms(models.Model):
                 # Claim in a transaction of its own, in READ COMMITTED: a row
                 # another worker claimed meanwhile is then skipped instead of
                 # failing this one with a serialization error.
-                self.env.cr.commit()
+                # A cron's own transactions: committing is the point here.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
                 self.env.cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
             batch = self._intellipush_claim(batch_size)
             if not batch:
                 break
             if auto_commit:
-                self.env.cr.commit()  # the intent must survive a crash during the call
+                # The intent must survive a crash during the call.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
             batch._intellipush_dispatch()
-            if auto_commit:
-                self.env.cr.commit()
             done += len(batch)
             batches += 1
             self.env["ir.cron"]._notify_progress(done=done, remaining=self._intellipush_queue_size())
@@ -264,20 +275,7 @@ class SmsSms(models.Model):
 
     @api.model
     def _intellipush_queue_size(self):
-        self.env.cr.execute(
-            """
-            SELECT COUNT(*)
-              FROM sms_sms sms
-              JOIN res_company company ON company.id = sms.company_id
-             WHERE sms.state = 'outgoing'
-               AND sms.to_delete IS NOT TRUE
-               AND company.sms_provider = 'intellipush'
-               AND sms.credit_state IS DISTINCT FROM 'waiting'
-               AND (sms.intellipush_next_attempt_at IS NULL
-                    OR sms.intellipush_next_attempt_at <= %s)
-            """,
-            [fields.Datetime.now()],
-        )
+        self.env.cr.execute(SQL("SELECT COUNT(*) %s", SQL(_DUE_QUEUE_SQL, now=fields.Datetime.now())))
         return self.env.cr.fetchone()[0]
 
     @api.model
@@ -285,21 +283,11 @@ class SmsSms(models.Model):
         """Lock up to ``limit`` due messages and mark them as being dispatched."""
         self.env.flush_all()
         self.env.cr.execute(
-            """
-            SELECT sms.id
-              FROM sms_sms sms
-              JOIN res_company company ON company.id = sms.company_id
-             WHERE sms.state = 'outgoing'
-               AND sms.to_delete IS NOT TRUE
-               AND company.sms_provider = 'intellipush'
-               AND sms.credit_state IS DISTINCT FROM 'waiting'
-               AND (sms.intellipush_next_attempt_at IS NULL
-                    OR sms.intellipush_next_attempt_at <= %(now)s)
-          ORDER BY sms.id
-             LIMIT %(limit)s
-               FOR UPDATE OF sms SKIP LOCKED
-            """,
-            {"now": fields.Datetime.now(), "limit": limit},
+            SQL(
+                "SELECT sms.id %s ORDER BY sms.id LIMIT %s FOR UPDATE OF sms SKIP LOCKED",
+                SQL(_DUE_QUEUE_SQL, now=fields.Datetime.now()),
+                limit,
+            )
         )
         ids = [row[0] for row in self.env.cr.fetchall()]
         if not ids:
@@ -372,7 +360,7 @@ class SmsSms(models.Model):
         the answer is in hand and must not be lost to a concurrent update."""
         if _auto_commit_allowed():
             retrying(apply, self.env)
-            self.env.cr.commit()
+            self.env.cr.commit()  # pylint: disable=invalid-commit
         else:
             apply()
 
@@ -406,21 +394,26 @@ class SmsSms(models.Model):
         """Record (id, provider id, credits, E.164 number) rows in one statement; move to Sent."""
         self.env.flush_all()
         now = fields.Datetime.now()
+        rows = SQL(", ").join(SQL("(%s, %s, %s::numeric, %s)", *row) for row in accepted_values)
         self.env.cr.execute(
-            """
-            UPDATE sms_sms
-               SET intellipush_id = v.provider_id,
-                   intellipush_credits = v.credits,
-                   number_e164 = v.e164,
-                   failure_reason = NULL,
-                   failure_type = NULL,
-                   sent_at = %s,
-                   intellipush_status_checks = 0,
-                   intellipush_next_status_check_at = %s
-              FROM (VALUES {}) AS v(id, provider_id, credits, e164)
-             WHERE sms_sms.id = v.id
-            """.format(", ".join(["(%s, %s, %s::numeric, %s)"] * len(accepted_values))),
-            [now, now + STATUS_FIRST_CHECK] + [value for row in accepted_values for value in row],
+            SQL(
+                """
+                UPDATE sms_sms
+                   SET intellipush_id = v.provider_id,
+                       intellipush_credits = v.credits,
+                       number_e164 = v.e164,
+                       failure_reason = NULL,
+                       failure_type = NULL,
+                       sent_at = %s,
+                       intellipush_status_checks = 0,
+                       intellipush_next_status_check_at = %s
+                  FROM (VALUES %s) AS v(id, provider_id, credits, e164)
+                 WHERE sms_sms.id = v.id
+                """,
+                now,
+                now + STATUS_FIRST_CHECK,
+                rows,
+            )
         )
         accepted = self.browse([row[0] for row in accepted_values])
         accepted.invalidate_recordset()

@@ -17,7 +17,7 @@ from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
-from odoo.tools import config, mute_logger
+from odoo.tools import SQL, config, mute_logger
 
 from .common import REPO_ROOT, IntellipushSandboxMixin
 
@@ -109,12 +109,18 @@ class TestDispatchTransactions(IntellipushSandboxMixin, BaseCase):
                     env[model].sudo().search(
                         [(model_field, "=", wallets._name), ("res_id", "in", wallets.ids)]
                     ).unlink()
-                for table in ("intellipush_credit_ledger", "intellipush_credit_lot", "intellipush_credit_wallet"):
-                    column = "id" if table == "intellipush_credit_wallet" else "wallet_id"
+                for table, column in (
+                    ("intellipush_credit_ledger", "wallet_id"),
+                    ("intellipush_credit_lot", "wallet_id"),
+                    ("intellipush_credit_wallet", "id"),
+                ):
                     cr.execute(
-                        f"DELETE FROM {table} WHERE {column} IN "  # noqa: S608 (fixed table names)
-                        "(SELECT id FROM intellipush_credit_wallet WHERE company_id = %s)",
-                        [cls.company_id],
+                        SQL(
+                            "DELETE FROM %s WHERE %s IN %s",
+                            SQL.identifier(table),
+                            SQL.identifier(column),
+                            tuple(wallets.ids) or (0,),
+                        )
                     )
 
     def setUp(self):

@@ -26,7 +26,6 @@ class IntellipushCreditPurchase(models.TransientModel):
     )
     purchase_date = fields.Date(required=True, default=fields.Date.context_today)
     create_vendor_bill = fields.Boolean(
-        "Create Vendor Bill",
         default=True,
         help="Create a draft vendor bill from Intellipush for this purchase.",
     )
