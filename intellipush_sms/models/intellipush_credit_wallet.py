@@ -376,7 +376,7 @@ class IntellipushCreditWallet(models.Model):
                     "sms_id": debit.sms_id.id,
                     "country_id": debit.country_id.id,
                     "segments": debit.segments,
-                    "reason": _("Not delivered"),
+                    "reason": self.env._("Not delivered"),
                 }
                 for debit in debits
             ]

@@ -1,10 +1,12 @@
 import logging
 import zlib
 
-from odoo import api, fields, models
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..tools import intellipush_api
+from ..tools import intellipush_api, sms_keywords
 from ..tools.phone_numbers import InvalidPhoneNumber, normalize
 
 _logger = logging.getLogger(__name__)
@@ -40,7 +42,19 @@ class IntellipushInboundSms(models.Model):
         [("new", "New"), ("done", "Processed")],
         default="new",
         required=True,
+        readonly=True,
+        index=True,
         help="New messages still wait for keyword processing (opt-out, opt-in).",
+    )
+    action = fields.Selection(
+        [
+            (sms_keywords.OPT_OUT, "Opt-out"),
+            (sms_keywords.OPT_IN, "Opt-in"),
+            ("message", "Message"),
+        ],
+        string="Understood As",
+        readonly=True,
+        index=True,
     )
 
     _sql_constraints = [
@@ -50,6 +64,12 @@ class IntellipushInboundSms(models.Model):
             "This Intellipush message was already received.",
         ),
     ]
+
+    @api.model
+    def _cron_intellipush_inbound(self):
+        """Cron: fetch new messages, then act on every unprocessed one."""
+        self._intellipush_fetch()
+        self.search([("state", "=", "new")], order="received_at, id")._intellipush_process()
 
     @api.model
     def _intellipush_fetch(self):
@@ -117,6 +137,89 @@ class IntellipushInboundSms(models.Model):
         for partner in partners:
             partner_by_number.setdefault(partner["phone_sanitized"], partner["id"])
         return partner_by_number
+
+    # ------------------------------------------------------------
+    # Keyword processing
+    # ------------------------------------------------------------
+
+    def _intellipush_process(self):
+        """Act on received messages, oldest first: opt-out and opt-in keywords
+        change the blacklist and the consent; anything else goes to the
+        contact's chatter. Each message is processed once."""
+        for message in self.filtered(lambda msg: msg.state == "new").sorted(lambda msg: (msg.received_at, msg.id)):
+            company = message.company_id
+            action = sms_keywords.classify(
+                message.body,
+                code_word=company.intellipush_keyword,
+                stop_words=company.intellipush_stop_words,
+                join_words=company.intellipush_join_words,
+            )
+            if action == sms_keywords.OPT_OUT:
+                message._intellipush_opt_out()
+            elif action == sms_keywords.OPT_IN:
+                message._intellipush_opt_in()
+            else:
+                message._intellipush_post_on_partner()
+            message.write({"state": "done", "action": action or "message"})
+
+    def _intellipush_partners_of_number(self):
+        """Every contact of the message's company reachable on its number."""
+        self.ensure_one()
+        return (
+            self.env["res.partner"]
+            .sudo()
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("phone_sanitized", "=", self.number),
+                    ("company_id", "in", [False, self.company_id.id]),
+                ]
+            )
+        )
+
+    def _intellipush_opt_out(self):
+        self.ensure_one()
+        blacklist = self.env["phone.blacklist"].sudo()
+        already_blacklisted = bool(blacklist.search_count([("number", "=", self.number)]))
+        if not already_blacklisted:
+            blacklist._add([self.number], message=_("Opted out by SMS: %s", self.body))
+        self._intellipush_partners_of_number()._sms_set_consent(
+            "withdrawn",
+            "inbound_keyword",
+            proof=_('SMS "%(text)s" from %(number)s', text=self.body, number=self.number),
+            inbound_sms=self,
+        )
+        confirmation = (self.company_id.intellipush_optout_confirmation or "").strip()
+        if confirmation and not already_blacklisted:
+            self.env["sms.sms"].sudo().create(
+                {
+                    "number": self.number,
+                    "partner_id": self.partner_id.id,
+                    "body": confirmation,
+                    "company_id": self.company_id.id,
+                    "sms_purpose": "confirmation",
+                }
+            ).send()
+
+    def _intellipush_opt_in(self):
+        self.ensure_one()
+        self.env["phone.blacklist"].sudo()._remove([self.number], message=_("Opted in by SMS: %s", self.body))
+        self._intellipush_partners_of_number()._sms_set_consent(
+            "granted",
+            "inbound_keyword",
+            proof=_('SMS "%(text)s" from %(number)s', text=self.body, number=self.number),
+            inbound_sms=self,
+        )
+
+    def _intellipush_post_on_partner(self):
+        self.ensure_one()
+        if self.partner_id:
+            self.partner_id.sudo().message_post(
+                body=Markup("<p>%s</p>") % self.body,
+                author_id=self.partner_id.id,
+                message_type="sms",
+                subtype_xmlid="mail.mt_note",
+            )
 
 
 def _sender_number(message, region):

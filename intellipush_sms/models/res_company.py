@@ -41,6 +41,31 @@ class ResCompany(models.Model):
         help="Country of numbers written without an international prefix. Empty: the company's country, or Norway.",
     )
 
+    intellipush_optout_footer = fields.Char(
+        "Opt-out Instruction",
+        help='Added at the end of every marketing SMS, e.g. "Svar BUTIKK STOPP til 2160".',
+    )
+    intellipush_keyword = fields.Char(
+        "SMS Code Word",
+        help='The word customers start their SMS with, e.g. BUTIKK in "BUTIKK STOPP". '
+        "Empty: replies without a code word count too.",
+    )
+    intellipush_stop_words = fields.Char(
+        "Opt-out Words",
+        default="STOPP, STOP, AVMELD",
+        help="Comma-separated words that, after the code word, put the number on the blacklist.",
+    )
+    intellipush_join_words = fields.Char(
+        "Opt-in Words",
+        default="START, JA, BLI MED",
+        help="Comma-separated words that, after the code word, remove the number from the blacklist "
+        "and record the marketing consent.",
+    )
+    intellipush_optout_confirmation = fields.Char(
+        "Opt-out Confirmation",
+        help="Sent back after an opt-out keyword. Empty: no confirmation.",
+    )
+
     @api.constrains("intellipush_sender")
     def _check_intellipush_sender(self):
         for company in self:
@@ -52,6 +77,14 @@ class ResCompany(models.Model):
         self.ensure_one()
         country = self.intellipush_country_id or self.country_id
         return country.code or DEFAULT_REGION
+
+    def _intellipush_with_optout_footer(self, body):
+        """A marketing text ending with the company's opt-out instruction (once)."""
+        self.ensure_one()
+        footer = (self.intellipush_optout_footer or "").strip()
+        if not footer or body.rstrip().endswith(footer):
+            return body
+        return f"{body.rstrip()}\n{footer}"
 
     def _intellipush_is_configured(self):
         self.ensure_one()

@@ -9,6 +9,11 @@ class ResConfigSettings(models.TransientModel):
     intellipush_base_url = fields.Char(related="company_id.intellipush_base_url", readonly=False)
     intellipush_sender = fields.Char(related="company_id.intellipush_sender", readonly=False)
     intellipush_country_id = fields.Many2one(related="company_id.intellipush_country_id", readonly=False)
+    intellipush_optout_footer = fields.Char(related="company_id.intellipush_optout_footer", readonly=False)
+    intellipush_keyword = fields.Char(related="company_id.intellipush_keyword", readonly=False)
+    intellipush_stop_words = fields.Char(related="company_id.intellipush_stop_words", readonly=False)
+    intellipush_join_words = fields.Char(related="company_id.intellipush_join_words", readonly=False)
+    intellipush_optout_confirmation = fields.Char(related="company_id.intellipush_optout_confirmation", readonly=False)
     # The saved secret is never read back into the browser: the form only
     # shows whether one is set, and a new value typed here replaces it.
     intellipush_api_secret_new = fields.Char(

@@ -43,6 +43,15 @@ RECONCILE_MAX_PAGES = 20
 STATUS_FIRST_CHECK = timedelta(minutes=1)
 STATUS_MAX_DELAY = timedelta(hours=6)
 STATUS_GIVE_UP_AFTER = timedelta(days=3)
+SMS_PURPOSES = [
+    ("transactional", "Transactional"),
+    ("marketing", "Marketing"),
+    ("access_code", "Access Code"),
+    ("confirmation", "Opt-out Confirmation"),
+]
+# Purposes held to the consent and blacklist rules; access codes and opt-out
+# confirmations were asked for by the recipient.
+POLICED_PURPOSES = ("transactional", "marketing")
 
 # Queued Intellipush SMS that are due: not waiting for credits nor for a retry.
 _DUE_QUEUE_SQL = """
@@ -124,6 +133,16 @@ class SmsSms(models.Model):
         index="btree_not_null",
     )
     destination_country_id = fields.Many2one("res.country", string="Destination", readonly=True, copy=False)
+    sms_purpose = fields.Selection(
+        SMS_PURPOSES,
+        string="Purpose",
+        required=True,
+        index=True,
+        readonly=True,
+        default=lambda self: self.env.context.get("intellipush_sms_purpose", "transactional"),
+        help="Marketing SMS go only to contacts who gave their consent and carry the opt-out instruction; "
+        "nothing but access codes and opt-out confirmations reaches a blacklisted number.",
+    )
     sent_at = fields.Datetime(readonly=True, copy=False)
     delivered_at = fields.Datetime(readonly=True, copy=False)
 
@@ -149,7 +168,7 @@ class SmsSms(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        records = super().create(vals_list)
+        records = super().create(self._intellipush_apply_policy(vals_list))
         records._intellipush_reserve_credits()
         return records
 
@@ -163,6 +182,122 @@ class SmsSms(models.Model):
             repriced._intellipush_release_credits()
             repriced._intellipush_reserve_credits()
         return res
+
+    # ------------------------------------------------------------
+    # Consent and blacklist policy
+    # ------------------------------------------------------------
+
+    @api.model
+    def _intellipush_apply_policy(self, vals_list):
+        """Apply the consent and blacklist rules to SMS about to be queued.
+
+        Returns a copy of ``vals_list`` in which refused messages are created
+        ``canceled`` with their reason (Odoo's mail notifications then show
+        them as opted out) and marketing texts carry the company's opt-out
+        instruction, so that segments and cost include it.
+        """
+        vals_list = [dict(vals) for vals in vals_list]
+        default_purpose = self.env.context.get("intellipush_sms_purpose", "transactional")
+        for vals in vals_list:
+            vals.setdefault("sms_purpose", default_purpose)
+        # Queued messages are checked; those a composer already skipped as
+        # opted out or blacklisted get the reason the user will look for.
+        checked = [
+            vals
+            for vals in vals_list
+            if vals.get("state", "outgoing") == "outgoing"
+            or (vals.get("failure_type") in ("sms_optout", "sms_blacklist") and not vals.get("failure_reason"))
+        ]
+        companies = self.env["res.company"].browse([vals.get("company_id") or self.env.company.id for vals in checked])
+        # Iterating one recordset keeps a single prefetch for all partners.
+        partner_by_id = {
+            partner.id: partner
+            for partner in self.env["res.partner"].browse(
+                {vals["partner_id"] for vals in checked if vals.get("partner_id")}
+            )
+        }
+        empty_partner = self.env["res.partner"]
+        verdicts = self._intellipush_policy_verdicts(
+            [
+                (
+                    vals.get("number"),
+                    partner_by_id.get(vals.get("partner_id"), empty_partner),
+                    vals["sms_purpose"],
+                    company,
+                )
+                for vals, company in zip(checked, companies, strict=True)
+            ]
+        )
+        for vals, company, verdict in zip(checked, companies, verdicts, strict=True):
+            if vals.get("state", "outgoing") != "outgoing":
+                if verdict:
+                    vals["failure_reason"] = verdict[1]
+            elif verdict:
+                vals.update(state="canceled", failure_type=verdict[0], failure_reason=verdict[1])
+            elif vals["sms_purpose"] == "marketing":
+                vals["body"] = company._intellipush_with_optout_footer(vals.get("body") or "")
+        return vals_list
+
+    @api.model
+    def _intellipush_policy_verdicts(self, entries):
+        """For each ``(number, partner, purpose, company)``: ``None`` when the
+        SMS may go, else ``(failure_type, reason)``.
+
+        A blacklisted number receives nothing but access codes and opt-out
+        confirmations (it asked for those); marketing also needs the
+        contact's granted consent. One blacklist query for all entries.
+        """
+        policed = [purpose in POLICED_PURPOSES for _number, _partner, purpose, _company in entries]
+        numbers = [
+            _e164_or_raw(number, company) if checked else None
+            for (number, _partner, _purpose, company), checked in zip(entries, policed, strict=True)
+        ]
+        blacklisted = set(
+            self.env["phone.blacklist"].sudo().search([("number", "in", [n for n in numbers if n])]).mapped("number")
+        )
+        # A number typed in without its contact takes the consent of the
+        # contacts who have that number.
+        unlinked_marketing = [
+            number
+            for (_n, partner, purpose, _c), number in zip(entries, numbers, strict=True)
+            if purpose == "marketing" and not partner and number
+        ]
+        consenting_numbers = set()
+        if unlinked_marketing:
+            consenting_numbers = set(
+                self.env["res.partner"]
+                .sudo()
+                .search([("phone_sanitized", "in", unlinked_marketing), ("sms_consent_state", "=", "granted")])
+                .mapped("phone_sanitized")
+            )
+        verdicts = []
+        for (_number, partner, purpose, _company), number, checked in zip(entries, numbers, policed, strict=True):
+            consent = partner.sms_consent_state if partner else ("granted" if number in consenting_numbers else "none")
+            if not checked:
+                verdicts.append(None)
+            elif number in blacklisted:
+                verdicts.append(("sms_blacklist", _("This number opted out: it receives nothing but access codes.")))
+            elif purpose == "marketing" and consent == "withdrawn":
+                verdicts.append(("sms_optout", _("The contact withdrew the marketing consent.")))
+            elif purpose == "marketing" and consent != "granted":
+                verdicts.append(("sms_optout", _("No marketing consent from this contact.")))
+            else:
+                verdicts.append(None)
+        return verdicts
+
+    def _intellipush_recheck_policy(self):
+        """Cancel the messages that the policy refuses now (used on retry)."""
+        verdicts = self._intellipush_policy_verdicts(
+            [(sms.number, sms.partner_id, sms.sms_purpose, sms.company_id or self.env.company) for sms in self]
+        )
+        refused = self.browse()
+        for (failure_type, reason), records in _group_by_value(
+            {sms: verdict for sms, verdict in zip(self, verdicts, strict=True) if verdict}
+        ).items():
+            records.write({"failure_reason": reason, "intellipush_next_attempt_at": False})
+            records._update_sms_state_and_trackers("canceled", failure_type=failure_type)
+            refused |= records
+        return refused
 
     def _intellipush_reserve_credits(self):
         """Reserve wallet credits for queued Intellipush SMS (see intellipush.credit.wallet)."""
@@ -228,6 +363,7 @@ class SmsSms(models.Model):
             }
         )
         res = super().action_set_outgoing()
+        self.filtered(lambda sms: sms.state == "outgoing")._intellipush_recheck_policy()
         if self._intellipush_split()[0]:
             self._intellipush_reserve_credits()
             self.env.ref("intellipush_sms.ir_cron_intellipush_dispatch")._trigger()
@@ -632,6 +768,14 @@ class SmsSms(models.Model):
 
 def _e164(message):
     return "+" + message.countrycode.removeprefix("00") + message.phonenumber
+
+
+def _e164_or_raw(number, company):
+    """The number as the blacklist stores it (E.164), or as typed if unparsable."""
+    try:
+        return normalize(number or "", company._intellipush_phone_region()).e164
+    except InvalidPhoneNumber:
+        return number
 
 
 def _failure_type(error):

@@ -1,3 +1,4 @@
+from . import test_consent
 from . import test_credit_wallet
 from . import test_delivery_status
 from . import test_dispatch_transactions

@@ -11,7 +11,9 @@ class IntellipushCreditPurchase(models.TransientModel):
     wallet_id = fields.Many2one("intellipush.credit.wallet", required=True, readonly=True)
     company_id = fields.Many2one(related="wallet_id.company_id")
     quantity = fields.Integer("Credits", required=True, default=1000)
-    tier_id = fields.Many2one("intellipush.credit.price.tier", compute="_compute_price", string="Price Tier")
+    tier_id = fields.Many2one(
+        "intellipush.credit.price.tier", compute="_compute_price", store=True, string="Price Tier"
+    )
     currency_id = fields.Many2one("res.currency", compute="_compute_price", store=True, readonly=False, required=True)
     price_per_credit = fields.Monetary(
         compute="_compute_price", store=True, readonly=False, currency_field="currency_id"

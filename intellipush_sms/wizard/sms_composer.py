@@ -1,13 +1,34 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+
+from ..models.sms_sms import SMS_PURPOSES
 
 
 class SmsComposer(models.TransientModel):
     _inherit = "sms.composer"
 
+    sms_purpose = fields.Selection(
+        [(value, label) for value, label in SMS_PURPOSES if value in ("transactional", "marketing")],
+        string="Purpose",
+        compute="_compute_sms_purpose",
+        store=True,
+        readonly=False,
+        required=True,
+        precompute=True,
+        help="Marketing goes only to contacts who gave their consent and ends with your opt-out instruction. "
+        "Transactional (orders, invoices, appointments) goes to every contact not on the blacklist.",
+    )
     intellipush_cost_summary = fields.Char("Estimated Cost", compute="_compute_intellipush_cost_summary")
+    intellipush_optout_footer = fields.Char("Opt-out Instruction", compute="_compute_intellipush_cost_summary")
+
+    @api.depends("template_id")
+    def _compute_sms_purpose(self):
+        default = self.env.context.get("intellipush_sms_purpose", "transactional")
+        for composer in self:
+            composer.sms_purpose = composer.template_id.sms_purpose or composer.sms_purpose or default
 
     @api.depends(
         "body",
+        "sms_purpose",
         "res_model",
         "res_id",
         "res_ids",
@@ -19,22 +40,105 @@ class SmsComposer(models.TransientModel):
     def _compute_intellipush_cost_summary(self):
         wallet_model = self.env["intellipush.credit.wallet"]
         for composer in self:
+            body = composer.body or ""
+            if composer.sms_purpose == "marketing":
+                # The instruction is appended when queued: price what will go.
+                body = self.env.company._intellipush_with_optout_footer(body)
+            composer.intellipush_optout_footer = body[len(composer.body or "") :].strip()
             composer.intellipush_cost_summary = wallet_model._cost_summary(
-                composer._intellipush_recipient_numbers(), composer.body or ""
+                composer._intellipush_recipient_numbers(), body
             )
 
     def _intellipush_recipient_numbers(self):
-        """The numbers this composer would send to, before rendering anything."""
+        """The numbers this composer would send to, before rendering anything,
+        without those the consent and blacklist rules will skip."""
         self.ensure_one()
+        partner_model = self.env["res.partner"]
         if self.sanitized_numbers:
-            return self.sanitized_numbers.split(",")
-        if self.comment_single_recipient:
+            recipients = [(number, partner_model) for number in self.sanitized_numbers.split(",")]
+        elif self.comment_single_recipient:
             number = self.recipient_single_number_itf or self.recipient_single_number
-            return [number] if number else []
-        records = self._get_records() if self.res_model else None
-        if not records:
-            return []
-        recipients = records._sms_get_recipients_info(force_field=self.number_field_name)
-        return [
-            info["sanitized"] or info["number"] for info in recipients.values() if info["sanitized"] or info["number"]
+            records = self._get_records() if self.res_model else None
+            partner = (
+                records._sms_get_recipients_info(force_field=self.number_field_name)[records.id]["partner"]
+                if records and len(records) == 1
+                else partner_model
+            )
+            recipients = [(number, partner)] if number else []
+        else:
+            records = self._get_records() if self.res_model else None
+            if not records:
+                return []
+            recipients = [
+                (info["sanitized"] or info["number"], info["partner"])
+                for info in records._sms_get_recipients_info(force_field=self.number_field_name).values()
+                if info["sanitized"] or info["number"]
+            ]
+        verdicts = self.env["sms.sms"]._intellipush_policy_verdicts(
+            [(number, partner, self.sms_purpose, self.env.company) for number, partner in recipients]
+        )
+        return [number for (number, _partner), verdict in zip(recipients, verdicts, strict=True) if not verdict]
+
+    # ------------------------------------------------------------
+    # Sending
+    # ------------------------------------------------------------
+
+    def action_send_sms(self):
+        last_sms = self.env["sms.sms"].sudo().search([], order="id DESC", limit=1)
+        composer = self.with_context(intellipush_sms_purpose=self.sms_purpose)
+        super(SmsComposer, composer).action_send_sms()
+        return composer._intellipush_send_result(after_id=last_sms.id or 0)
+
+    def _get_optout_record_ids(self, records, recipients_info):
+        """Marketing in mass mode: contacts without granted consent are skipped
+        as opted out, like Odoo's SMS Marketing does for its own lists."""
+        optout_ids = super()._get_optout_record_ids(records, recipients_info)
+        if self.sms_purpose != "marketing":
+            return optout_ids
+        return list(
+            set(optout_ids)
+            | {
+                record_id
+                for record_id, info in recipients_info.items()
+                if info["partner"].sms_consent_state != "granted"
+            }
+        )
+
+    def _intellipush_send_result(self, after_id):
+        """Tell the user what happened to the messages this send created:
+        those newer than ``after_id``, created by this user in this
+        transaction (their ``create_date`` is the transaction's timestamp)."""
+        created = (
+            self.env["sms.sms"]
+            .sudo()
+            ._read_group(
+                [
+                    ("id", ">", after_id),
+                    ("create_uid", "=", self.env.uid),
+                    ("create_date", "=", self.env.cr.now()),
+                ],
+                ["state", "failure_type"],
+                ["__count"],
+            )
+        )
+        if not created:
+            return False
+        queued = sum(count for state, _failure, count in created if state in ("outgoing", "process", "pending", "sent"))
+        skipped = {failure: count for state, failure, count in created if state in ("canceled", "error")}
+        failure_labels = dict(self.env["sms.sms"]._fields["failure_type"]._description_selection(self.env))
+        lines = [_("%(count)s SMS queued.", count=queued)]
+        lines += [
+            self.env._("%(count)s skipped: %(reason)s", count=count, reason=failure_labels.get(failure) or failure)
+            for failure, count in sorted(skipped.items(), key=lambda item: -item[1])
         ]
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("SMS sent") if not skipped else _("SMS sent, some recipients skipped"),
+                "message": "\n".join(lines),
+                "type": "warning" if skipped else "success",
+                "sticky": bool(skipped),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }

@@ -1,0 +1,47 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+CONSENT_STATES = [("none", "No Consent"), ("granted", "Granted"), ("withdrawn", "Withdrawn")]
+CONSENT_CHANNELS = [
+    ("web_form", "Web Form"),
+    ("pos", "Point of Sale"),
+    ("import", "Import"),
+    ("inbound_keyword", "SMS Keyword"),
+    ("manual", "Manual"),
+    ("api", "API"),
+]
+
+
+class IntellipushConsentLog(models.Model):
+    """Append-only record of every change of a contact's SMS marketing consent:
+    the proof a business shows when asked how it got (or lost) the consent."""
+
+    _name = "intellipush.consent.log"
+    _description = "SMS Marketing Consent Log"
+    _order = "date DESC, id DESC"
+    _rec_name = "partner_id"
+
+    partner_id = fields.Many2one("res.partner", required=True, readonly=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="partner_id.company_id", store=True)
+    date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
+    user_id = fields.Many2one("res.users", string="By", readonly=True, default=lambda self: self.env.user)
+    channel = fields.Selection(CONSENT_CHANNELS, required=True, readonly=True)
+    previous_state = fields.Selection(CONSENT_STATES, readonly=True)
+    new_state = fields.Selection(CONSENT_STATES, required=True, readonly=True)
+    proof = fields.Text(readonly=True)
+    # A copy, not a link: the log keeps the proof as it was when recorded.
+    proof_file = fields.Binary("Proof Document", attachment=True, readonly=True)
+    proof_filename = fields.Char(readonly=True)
+    inbound_sms_id = fields.Many2one("intellipush.inbound.sms", string="Source SMS", readonly=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.context.get("intellipush_consent_entry"):
+            raise UserError(_("Consent log entries are written when the consent changes, never by hand."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        raise UserError(_("The consent log is append-only: entries cannot be changed."))
+
+    def unlink(self):
+        raise UserError(_("The consent log is append-only: entries cannot be deleted."))

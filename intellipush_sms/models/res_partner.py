@@ -1,0 +1,109 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from .intellipush_consent_log import CONSENT_CHANNELS, CONSENT_STATES
+
+CONSENT_FIELDS = ("sms_consent_state", "sms_consent_channel", "sms_consent_proof", "sms_consent_proof_file")
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    sms_consent_state = fields.Selection(
+        CONSENT_STATES,
+        string="SMS Marketing Consent",
+        default="none",
+        required=True,
+        index=True,
+        tracking=True,
+    )
+    sms_consent_date = fields.Datetime("Consent Date", readonly=True, copy=False)
+    sms_consent_channel = fields.Selection(CONSENT_CHANNELS, string="Consent Channel", copy=False)
+    sms_consent_proof = fields.Text(
+        "Consent Proof", copy=False, help="How the consent was given: form text, signed paper, conversation…"
+    )
+    sms_consent_proof_file = fields.Binary("Proof Document", attachment=True, copy=False)
+    sms_consent_proof_filename = fields.Char("Proof Document Name", copy=False)
+    sms_consent_log_ids = fields.One2many("intellipush.consent.log", "partner_id", string="Consent History")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("sms_consent_state", "none") != "none":
+                vals.setdefault("sms_consent_channel", self._sms_default_consent_channel())
+                vals.setdefault("sms_consent_date", fields.Datetime.now())
+        partners = super().create(vals_list)
+        partners.filtered(lambda partner: partner.sms_consent_state != "none")._sms_log_consent({})
+        return partners
+
+    def write(self, vals):
+        if not any(field in vals for field in CONSENT_FIELDS):
+            return super().write(vals)
+        if "sms_consent_state" in vals and "sms_consent_channel" not in vals:
+            vals = {**vals, "sms_consent_channel": self._sms_default_consent_channel()}
+        if "sms_consent_state" in vals:
+            # A new consent event needs its own proof, not the previous one's.
+            vals = {
+                "sms_consent_proof": False,
+                "sms_consent_proof_file": False,
+                "sms_consent_proof_filename": False,
+                **vals,
+                "sms_consent_date": fields.Datetime.now(),
+            }
+        previous = {partner.id: partner.sms_consent_state for partner in self}
+        res = super().write(vals)
+        changed = self.filtered(lambda partner: partner.sms_consent_state != previous[partner.id])
+        changed._sms_log_consent(previous)
+        return res
+
+    @api.model
+    def _sms_default_consent_channel(self):
+        return "import" if self.env.context.get("import_file") else "manual"
+
+    @api.constrains("sms_consent_state", "sms_consent_channel", "sms_consent_proof", "sms_consent_proof_file")
+    def _check_sms_consent_proof(self):
+        for partner in self:
+            if (
+                partner.sms_consent_state == "granted"
+                and partner.sms_consent_channel == "manual"
+                and not (partner.sms_consent_proof or partner.sms_consent_proof_file)
+            ):
+                raise ValidationError(
+                    _("Marketing consent given by hand needs its proof: a text or a document (%s).", partner.name)
+                )
+
+    def _sms_log_consent(self, previous, inbound_sms=None):
+        self.env["intellipush.consent.log"].sudo().with_context(intellipush_consent_entry=True).create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "channel": partner.sms_consent_channel or "manual",
+                    "previous_state": previous.get(partner.id, "none"),
+                    "new_state": partner.sms_consent_state,
+                    "proof": partner.sms_consent_proof,
+                    "proof_file": partner.sms_consent_proof_file,
+                    "proof_filename": partner.sms_consent_proof_filename,
+                    "inbound_sms_id": inbound_sms.id if inbound_sms else False,
+                }
+                for partner in self
+            ]
+        )
+
+    def _sms_set_consent(self, state, channel, proof=None, inbound_sms=None):
+        """Change the consent of these partners (those whose state changes), with one log entry each."""
+        changing = self.filtered(lambda partner: partner.sms_consent_state != state)
+        if not changing:
+            return changing
+        previous = {partner.id: partner.sms_consent_state for partner in changing}
+        super(ResPartner, changing).write(
+            {
+                "sms_consent_state": state,
+                "sms_consent_channel": channel,
+                "sms_consent_date": fields.Datetime.now(),
+                "sms_consent_proof": proof,
+                "sms_consent_proof_file": False,
+                "sms_consent_proof_filename": False,
+            }
+        )
+        changing._sms_log_consent(previous, inbound_sms=inbound_sms)
+        return changing
