@@ -22,6 +22,7 @@ from intellipush_sms.tools.sms_encoding import (
     UCS2,
     analyze,
     is_gsm7,
+    replace_invisible_lookalikes,
     replace_lookalikes,
     split,
 )
@@ -321,3 +322,13 @@ def test_live_grapheme_classes_match_grapheme_splitter():
         if not runs or runs[-1][1] != grapheme_class:
             runs.append([code_point, grapheme_class])
     assert runs == run_calculator("grapheme-classes")
+
+
+def test_invisible_lookalikes_are_replaced_but_visible_ones_kept():
+    formatted = "Totalt kr\u00a01\u202f250,00\u00ad \u201cTilbud\u201d\tnå"
+    cleaned = replace_invisible_lookalikes(formatted)
+    assert cleaned == "Totalt kr 1 250,00 \u201cTilbud\u201d\tnå"
+    amount = formatted.partition("\u201c")[0]
+    cleaned_amount = cleaned.partition("\u201c")[0]
+    assert analyze(amount).encoding == "UCS-2"
+    assert analyze(cleaned_amount).encoding == "GSM-7"

@@ -3,9 +3,15 @@ from . import res_config_settings
 from . import sms_sms
 from . import sms_template
 from . import mail_notification
+from . import mail_thread
 from . import intellipush_consent_log
 from . import intellipush_inbound_sms
 from . import res_partner
+from . import portal_mixin
+from . import sale_order
+from . import account_move
+from . import intellipush_reminder_rule
+from . import intellipush_invoice_reminder
 from . import intellipush_credit_ledger
 from . import intellipush_credit_lot
 from . import intellipush_credit_price_tier

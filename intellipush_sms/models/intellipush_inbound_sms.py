@@ -5,9 +5,11 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.service.model import retrying
 
 from ..tools import intellipush_api, sms_keywords
 from ..tools.phone_numbers import InvalidPhoneNumber, normalize
+from .sms_sms import _auto_commit_allowed
 
 _logger = logging.getLogger(__name__)
 
@@ -67,9 +69,21 @@ class IntellipushInboundSms(models.Model):
 
     @api.model
     def _cron_intellipush_inbound(self):
-        """Cron: fetch new messages, then act on every unprocessed one."""
+        """Cron: fetch new messages, then act on every unprocessed one.
+
+        Each message is processed in its own transaction, retried on a
+        serialization failure: an opt-out confirmation reserves credits on
+        the wallet that the dispatch cron may be updating at the same time.
+        """
         self._intellipush_fetch()
-        self.search([("state", "=", "new")], order="received_at, id")._intellipush_process()
+        pending = self.search([("state", "=", "new")], order="received_at, id")
+        if not _auto_commit_allowed():
+            pending._intellipush_process()
+            return
+        self.env.cr.commit()  # pylint: disable=invalid-commit
+        for message in pending:
+            retrying(message._intellipush_process, self.env)
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     @api.model
     def _intellipush_fetch(self):

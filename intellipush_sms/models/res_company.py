@@ -66,6 +66,24 @@ class ResCompany(models.Model):
         help="Sent back after an opt-out keyword. Empty: no confirmation.",
     )
 
+    intellipush_order_sms = fields.Boolean(
+        "SMS Order Confirmation",
+        default=True,
+        help="Customers get an SMS when their sales order is confirmed.",
+    )
+    intellipush_order_sms_template_id = fields.Many2one(
+        "sms.template",
+        "Order Confirmation Template",
+        domain=[("model", "=", "sale.order")],
+        default=lambda self: self.env.ref("intellipush_sms.sms_template_sale_order_confirmation", False),
+    )
+    intellipush_invoice_reminders = fields.Boolean(
+        "SMS Invoice Reminders",
+        default=True,
+        help="Unpaid customer invoices get SMS reminders following the reminder rules.",
+    )
+    intellipush_reminder_rule_ids = fields.One2many("intellipush.reminder.rule", "company_id", "Reminder Rules")
+
     @api.constrains("intellipush_sender")
     def _check_intellipush_sender(self):
         for company in self:

@@ -9,6 +9,11 @@ class ResConfigSettings(models.TransientModel):
     intellipush_base_url = fields.Char(related="company_id.intellipush_base_url", readonly=False)
     intellipush_sender = fields.Char(related="company_id.intellipush_sender", readonly=False)
     intellipush_country_id = fields.Many2one(related="company_id.intellipush_country_id", readonly=False)
+    intellipush_order_sms = fields.Boolean(related="company_id.intellipush_order_sms", readonly=False)
+    intellipush_order_sms_template_id = fields.Many2one(
+        related="company_id.intellipush_order_sms_template_id", readonly=False
+    )
+    intellipush_invoice_reminders = fields.Boolean(related="company_id.intellipush_invoice_reminders", readonly=False)
     intellipush_optout_footer = fields.Char(related="company_id.intellipush_optout_footer", readonly=False)
     intellipush_keyword = fields.Char(related="company_id.intellipush_keyword", readonly=False)
     intellipush_stop_words = fields.Char(related="company_id.intellipush_stop_words", readonly=False)

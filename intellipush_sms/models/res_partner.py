@@ -25,6 +25,25 @@ class ResPartner(models.Model):
     sms_consent_proof_file = fields.Binary("Proof Document", attachment=True, copy=False)
     sms_consent_proof_filename = fields.Char("Proof Document Name", copy=False)
     sms_consent_log_ids = fields.One2many("intellipush.consent.log", "partner_id", string="Consent History")
+    sms_first_name = fields.Char(
+        "First Name (SMS)",
+        compute="_compute_sms_first_name",
+        help="How SMS templates greet the contact: the first name where one is recorded, "
+        "else the first word of a person's name, or a company's whole name.",
+    )
+
+    @api.depends("name", "is_company")
+    def _compute_sms_first_name(self):
+        # partner_firstname (OCA) stores the first name apart.
+        has_firstname = "firstname" in self._fields
+        for partner in self:
+            name = (partner.name or "").strip()
+            if has_firstname and partner.firstname:
+                partner.sms_first_name = partner.firstname
+            elif partner.is_company or not name:
+                partner.sms_first_name = name
+            else:
+                partner.sms_first_name = name.split()[0]
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -29,7 +29,7 @@ from odoo.tools import SQL
 
 from ..tools import intellipush_api
 from ..tools.phone_numbers import InvalidPhoneNumber, normalize
-from ..tools.sms_encoding import analyze
+from ..tools.sms_encoding import analyze, replace_invisible_lookalikes
 
 _logger = logging.getLogger(__name__)
 
@@ -168,7 +168,7 @@ class SmsSms(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        records = super().create(self._intellipush_apply_policy(vals_list))
+        records = super().create(self._intellipush_prepare_vals(vals_list))
         records._intellipush_reserve_credits()
         return records
 
@@ -188,15 +188,20 @@ class SmsSms(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _intellipush_apply_policy(self, vals_list):
-        """Apply the consent and blacklist rules to SMS about to be queued.
+    def _intellipush_prepare_vals(self, vals_list):
+        """Clean the text and apply the consent and blacklist rules to SMS
+        about to be queued.
 
-        Returns a copy of ``vals_list`` in which refused messages are created
-        ``canceled`` with their reason (Odoo's mail notifications then show
-        them as opted out) and marketing texts carry the company's opt-out
-        instruction, so that segments and cost include it.
+        Returns a copy of ``vals_list`` in which invisible characters that
+        would force UCS-2 are gone (a no-break space from an amount), refused
+        messages are created ``canceled`` with their reason (Odoo's mail
+        notifications then show them as opted out) and marketing texts carry
+        the company's opt-out instruction, so that segments and cost include it.
         """
         vals_list = [dict(vals) for vals in vals_list]
+        for vals in vals_list:
+            if vals.get("body"):
+                vals["body"] = replace_invisible_lookalikes(vals["body"])
         default_purpose = self.env.context.get("intellipush_sms_purpose", "transactional")
         for vals in vals_list:
             vals.setdefault("sms_purpose", default_purpose)

@@ -104,6 +104,15 @@ LOOKALIKES = {
     "\ufeff": "",  # zero width no-break space (byte order mark)
 }
 _LOOKALIKE_TABLE = str.maketrans(LOOKALIKES)
+# The invisible ones: nobody means them, yet one no-break space (as Odoo's
+# amount formatting writes) halves what a segment holds. The gateway replaces
+# these in every SMS; visible look-alikes are left to the author.
+INVISIBLE_LOOKALIKES = {
+    char: replacement
+    for char, replacement in LOOKALIKES.items()
+    if replacement in (" ", "") and char not in ("\t", "\u3000")
+}
+_INVISIBLE_TABLE = str.maketrans(INVISIBLE_LOOKALIKES)
 
 
 class SmsAnalysis(NamedTuple):
@@ -140,6 +149,11 @@ def is_gsm7(text):
 def replace_lookalikes(text):
     """``text`` with the characters of LOOKALIKES replaced by their GSM-7 stand-ins."""
     return text.translate(_LOOKALIKE_TABLE)
+
+
+def replace_invisible_lookalikes(text):
+    """``text`` with no-break and other special spaces made plain, invisible characters removed."""
+    return text.translate(_INVISIBLE_TABLE)
 
 
 def analyze(text):

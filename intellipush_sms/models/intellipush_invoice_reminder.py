@@ -1,0 +1,85 @@
+from markupsafe import Markup
+
+from odoo import fields, models
+
+
+class IntellipushInvoiceReminder(models.Model):
+    """One reminder rule applied to one invoice: sent, or skipped with why.
+
+    The row is the claim that makes a rule go at most once per invoice: it
+    is inserted with ``ON CONFLICT DO NOTHING`` on (invoice, rule) in the
+    transaction that queues the SMS, so a second cron run, a concurrent
+    server or a run after a crash finds it and moves on.
+    """
+
+    _name = "intellipush.invoice.reminder"
+    _description = "SMS Invoice Reminder"
+    _order = "date DESC, id DESC"
+    _rec_name = "rule_id"
+
+    move_id = fields.Many2one("account.move", "Invoice", required=True, readonly=True, ondelete="cascade")
+    rule_id = fields.Many2one("intellipush.reminder.rule", required=True, readonly=True, ondelete="cascade")
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
+    state = fields.Selection(
+        [("claimed", "In Progress"), ("sent", "Sent"), ("skipped", "Skipped")],
+        required=True,
+        readonly=True,
+        default="claimed",
+    )
+    reason = fields.Char(readonly=True)
+    sms_id = fields.Many2one("sms.sms", "SMS", readonly=True, ondelete="set null")
+    sms_state = fields.Selection(related="sms_id.state", string="SMS Status")
+
+    _sql_constraints = [
+        ("move_rule_unique", "unique(move_id, rule_id)", "This reminder was already handled for this invoice."),
+    ]
+
+    def _intellipush_process(self):
+        """Send or skip claimed reminders; returns how many SMS were queued."""
+        self.fetch(["move_id", "rule_id"])
+        moves = self.move_id
+        recipients = moves._sms_get_recipients_info()
+        skip_reasons = {}
+        for reminder in self:
+            move = reminder.move_id
+            if move.move_type != "out_invoice":
+                skip_reasons[reminder] = self.env._("Credit notes get no payment reminder.")
+            elif move.currency_id.is_zero(move.amount_residual):
+                skip_reasons[reminder] = self.env._("Nothing left to pay.")
+            elif not recipients[move.id]["sanitized"]:
+                skip_reasons[reminder] = self.env._(
+                    "%(partner)s has no valid mobile number.", partner=move.partner_id.display_name
+                )
+        skipped = self.browse([reminder.id for reminder in skip_reasons])
+        for reason, reminders in _group_by_reason(skip_reasons).items():
+            reminders.write({"state": "skipped", "reason": reason})
+        if skipped:
+            skipped.move_id._message_log_batch(
+                bodies={
+                    reminder.move_id.id: Markup("<p>%s</p>")
+                    % self.env._(
+                        'SMS reminder "%(rule)s" not sent: %(reason)s',
+                        rule=reminder.rule_id.name,
+                        reason=skip_reasons[reminder],
+                    )
+                    for reminder in skipped
+                }
+            )
+
+        to_send = self - skipped
+        messages = {}
+        for template, reminders in to_send.grouped(lambda reminder: reminder.rule_id.template_id).items():
+            messages.update(reminders.move_id._intellipush_post_template_sms(template))
+        reminder_by_message = {messages[reminder.move_id.id].id: reminder for reminder in to_send}
+        sms_records = self.env["sms.sms"].sudo().search([("mail_message_id", "in", list(reminder_by_message))])
+        for sms in sms_records:
+            reminder_by_message[sms.mail_message_id.id].write({"state": "sent", "sms_id": sms.id})
+        return len(to_send)
+
+
+def _group_by_reason(reason_by_record):
+    grouped = {}
+    for record, reason in reason_by_record.items():
+        grouped[reason] = grouped.get(reason, record.browse()) | record
+    return grouped
