@@ -29,6 +29,7 @@
         "views/sale_order_views.xml",
         "views/account_move_views.xml",
         "views/intellipush_reminder_rule_views.xml",
+        "views/intellipush_sms_send_views.xml",
         "views/res_config_settings_views.xml",
         "views/intellipush_sms_menus.xml",
     ],

@@ -12,6 +12,10 @@ from . import sale_order
 from . import account_move
 from . import intellipush_reminder_rule
 from . import intellipush_invoice_reminder
+from . import intellipush_sms_list
+from . import intellipush_sms_list_contact
+from . import intellipush_sms_send
+from . import intellipush_sms_send_run
 from . import intellipush_credit_ledger
 from . import intellipush_credit_lot
 from . import intellipush_credit_price_tier

@@ -143,6 +143,9 @@ class SmsSms(models.Model):
         help="Marketing SMS go only to contacts who gave their consent and carry the opt-out instruction; "
         "nothing but access codes and opt-out confirmations reaches a blacklisted number.",
     )
+    intellipush_send_run_id = fields.Many2one(
+        "intellipush.sms.send.run", "Sent By", readonly=True, copy=False, index="btree_not_null", ondelete="set null"
+    )
     sent_at = fields.Datetime(readonly=True, copy=False)
     delivered_at = fields.Datetime(readonly=True, copy=False)
 
@@ -182,6 +185,37 @@ class SmsSms(models.Model):
             repriced._intellipush_release_credits()
             repriced._intellipush_reserve_credits()
         return res
+
+    def _intellipush_result_action(self):
+        """A notification telling the sender what became of these new SMS:
+        how many were queued and what they cost, how many were skipped and why."""
+        queued = self.filtered(lambda sms: sms.state in ("outgoing", "process", "pending", "sent"))
+        skipped = {}
+        for sms in self - queued:
+            skipped[sms.failure_type] = skipped.get(sms.failure_type, 0) + 1
+        labels = dict(self._fields["failure_type"]._description_selection(self.env))
+        lines = [
+            _(
+                "%(count)s SMS queued, about %(cost)s credits.",
+                count=len(queued),
+                cost=round(sum(queued.mapped("credit_cost")), 2),
+            )
+        ]
+        lines += [
+            self.env._("%(count)s skipped: %(reason)s", count=count, reason=labels.get(failure) or failure)
+            for failure, count in sorted(skipped.items(), key=lambda item: -item[1])
+        ]
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("SMS sent") if not skipped else _("SMS sent, some recipients skipped"),
+                "message": "\n".join(lines),
+                "type": "warning" if skipped else "success",
+                "sticky": bool(skipped),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
 
     # ------------------------------------------------------------
     # Consent and blacklist policy

@@ -7,4 +7,5 @@ from . import test_gateway
 from . import test_gateway_faults
 from . import test_inbound
 from . import test_settings
+from . import test_sms_send
 from . import test_ui

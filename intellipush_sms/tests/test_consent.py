@@ -81,7 +81,7 @@ class TestMarketingConsent(IntellipushCase):
         result = composer.action_send_sms()
 
         message = result["params"]["message"]
-        self.assertIn("1 SMS queued.", message)
+        self.assertIn("1 SMS queued, about 1.11 credits.", message)
         self.assertIn("2 skipped: Opted Out", message)
         self.assertIn("1 skipped: Blacklisted", message)
         self.assertEqual(result["params"]["type"], "warning")

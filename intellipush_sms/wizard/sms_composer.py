@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 from ..models.sms_sms import SMS_PURPOSES
 
@@ -111,34 +111,12 @@ class SmsComposer(models.TransientModel):
         created = (
             self.env["sms.sms"]
             .sudo()
-            ._read_group(
+            .search(
                 [
                     ("id", ">", after_id),
                     ("create_uid", "=", self.env.uid),
                     ("create_date", "=", self.env.cr.now()),
-                ],
-                ["state", "failure_type"],
-                ["__count"],
+                ]
             )
         )
-        if not created:
-            return False
-        queued = sum(count for state, _failure, count in created if state in ("outgoing", "process", "pending", "sent"))
-        skipped = {failure: count for state, failure, count in created if state in ("canceled", "error")}
-        failure_labels = dict(self.env["sms.sms"]._fields["failure_type"]._description_selection(self.env))
-        lines = [_("%(count)s SMS queued.", count=queued)]
-        lines += [
-            self.env._("%(count)s skipped: %(reason)s", count=count, reason=failure_labels.get(failure) or failure)
-            for failure, count in sorted(skipped.items(), key=lambda item: -item[1])
-        ]
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": _("SMS sent") if not skipped else _("SMS sent, some recipients skipped"),
-                "message": "\n".join(lines),
-                "type": "warning" if skipped else "success",
-                "sticky": bool(skipped),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return created._intellipush_result_action() if created else False

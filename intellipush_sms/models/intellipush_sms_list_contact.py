@@ -1,0 +1,37 @@
+from odoo import api, fields, models
+
+from ..tools.phone_numbers import InvalidPhoneNumber, normalize
+
+
+class IntellipushSmsListContact(models.Model):
+    """A number on an SMS contact list; importable from CSV or Excel."""
+
+    _name = "intellipush.sms.list.contact"
+    _description = "SMS Contact List Entry"
+    _order = "list_id, name, id"
+
+    list_id = fields.Many2one("intellipush.sms.list", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="list_id.company_id", store=True, index=True)
+    name = fields.Char()
+    number = fields.Char("Mobile", required=True)
+    number_e164 = fields.Char("Normalised Number", compute="_compute_number_e164", store=True, index=True)
+    partner_id = fields.Many2one("res.partner", "Contact", index="btree_not_null")
+    sms_first_name = fields.Char("First Name (SMS)", compute="_compute_sms_first_name")
+
+    _sql_constraints = [
+        ("list_number_unique", "unique(list_id, number_e164)", "This number is already on the list."),
+    ]
+
+    @api.depends("number", "list_id.company_id")
+    def _compute_number_e164(self):
+        for contact in self:
+            region = (contact.list_id.company_id or self.env.company)._intellipush_phone_region()
+            try:
+                contact.number_e164 = normalize(contact.number, region).e164
+            except InvalidPhoneNumber:
+                contact.number_e164 = False
+
+    @api.depends("name", "partner_id.sms_first_name")
+    def _compute_sms_first_name(self):
+        for contact in self:
+            contact.sms_first_name = contact.partner_id.sms_first_name or (contact.name or "").split(" ")[0]

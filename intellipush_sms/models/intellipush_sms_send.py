@@ -1,0 +1,358 @@
+import re
+
+import pytz
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..tools import recurrence
+from ..tools.phone_numbers import InvalidPhoneNumber, normalize
+from ..tools.recipients import parse_numbers
+from .sms_sms import SMS_PURPOSES
+
+# Placeholders cannot be filled for a number that belongs to no contact.
+_PLACEHOLDER = re.compile(r"\s*\{\{.*?\}\}")
+WEEKDAY_FIELDS = ("on_monday", "on_tuesday", "on_wednesday", "on_thursday", "on_friday", "on_saturday", "on_sunday")
+# Fields whose change re-queues a one-off send that waits for its time.
+REQUEUE_FIELDS = {"body", "send_at", "partner_ids", "list_ids", "numbers", "sms_purpose", "attachment_ids"}
+
+
+class IntellipushSmsSend(models.Model):
+    """An SMS sent by hand to contacts, contact lists and typed numbers: now,
+    at a chosen time, or again and again (daily, weekly, monthly)."""
+
+    _name = "intellipush.sms.send"
+    _inherit = ["mail.thread"]
+    _description = "SMS Send"
+    _order = "create_date DESC, id DESC"
+
+    name = fields.Char(required=True, default=lambda self: _("SMS of %s", fields.Date.context_today(self)))
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    user_id = fields.Many2one("res.users", "Responsible", default=lambda self: self.env.user)
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("scheduled", "Scheduled"),
+            ("paused", "Paused"),
+            ("done", "Done"),
+            ("canceled", "Cancelled"),
+        ],
+        default="draft",
+        required=True,
+        readonly=True,
+        tracking=True,
+        index=True,
+    )
+    template_id = fields.Many2one("sms.template", domain=[("model", "=", "res.partner")])
+    body = fields.Text("Message", compute="_compute_body", store=True, readonly=False, required=True)
+    sms_purpose = fields.Selection(
+        [(value, label) for value, label in SMS_PURPOSES if value in ("transactional", "marketing")],
+        string="Purpose",
+        required=True,
+        default="transactional",
+    )
+
+    partner_ids = fields.Many2many("res.partner", string="Contacts")
+    list_ids = fields.Many2many("intellipush.sms.list", string="Contact Lists")
+    numbers = fields.Text(help="Numbers without a contact: one per line, or separated by commas or semicolons.")
+    attachment_ids = fields.Many2many(
+        "ir.attachment",
+        string="Files",
+        help="Sent as short links at the end of the message, e.g. a newsletter PDF. Anyone with the link can open "
+        "the file.",
+    )
+    recipient_count = fields.Integer("Recipients", compute="_compute_recipients")
+    invalid_recipients = fields.Text("Not Reachable", compute="_compute_recipients")
+    cost_summary = fields.Char("Estimated Cost", compute="_compute_recipients")
+
+    schedule_type = fields.Selection(
+        [("now", "Now"), ("later", "At a given time"), ("recurring", "Recurring")],
+        string="When",
+        default="now",
+        required=True,
+    )
+    send_at = fields.Datetime(help="For a recurring send: the first run.")
+    frequency = fields.Selection(
+        [(recurrence.DAILY, "Daily"), (recurrence.WEEKLY, "Weekly"), (recurrence.MONTHLY, "Monthly")],
+        default=recurrence.WEEKLY,
+    )
+    interval = fields.Integer("Every", default=1)
+    on_monday = fields.Boolean("Mon")
+    on_tuesday = fields.Boolean("Tue")
+    on_wednesday = fields.Boolean("Wed")
+    on_thursday = fields.Boolean("Thu")
+    on_friday = fields.Boolean("Fri")
+    on_saturday = fields.Boolean("Sat")
+    on_sunday = fields.Boolean("Sun")
+    month_day = fields.Integer("Day of Month", help="31 sends on the last day of shorter months.")
+    end_type = fields.Selection(
+        [("never", "Never"), ("date", "On a date"), ("count", "After a number of runs")],
+        string="Ends",
+        default="never",
+    )
+    end_date = fields.Date()
+    max_runs = fields.Integer("Number of Runs")
+    tz = fields.Selection(
+        "_tz_get", string="Time Zone", default=lambda self: self.env.user.tz or "Europe/Oslo", required=True
+    )
+    next_run_at = fields.Datetime("Next Run", readonly=True, index=True, copy=False)
+    run_ids = fields.One2many("intellipush.sms.send.run", "send_id", string="Runs", readonly=True, copy=False)
+    run_count = fields.Integer("Runs Done", compute="_compute_run_count")
+
+    @api.model
+    def _tz_get(self):
+        return [(tz, tz) for tz in sorted(pytz.all_timezones, key=lambda tz: tz if not tz.startswith("Etc/") else "_")]
+
+    @api.depends("template_id")
+    def _compute_body(self):
+        for send in self.filtered("template_id"):
+            send.body = send.template_id.body
+
+    @api.depends("partner_ids", "list_ids", "numbers", "body", "sms_purpose", "company_id", "attachment_ids")
+    def _compute_recipients(self):
+        wallet_model = self.env["intellipush.credit.wallet"]
+        for send in self:
+            recipients, invalid = send._intellipush_recipients()
+            send.recipient_count = len(recipients)
+            send.invalid_recipients = "\n".join(f"{label}: {reason}" for label, reason in invalid) or False
+            # A short link is about as long as this placeholder.
+            body = send._intellipush_body_with_files(
+                ["x" * len(send._intellipush_short_url_example())] * len(send.attachment_ids)
+            )
+            if send.sms_purpose == "marketing":
+                body = send.company_id._intellipush_with_optout_footer(body)
+            send.cost_summary = wallet_model.with_company(send.company_id)._cost_summary(
+                [number for number, _partner in recipients], body
+            )
+
+    @api.depends("run_ids")
+    def _compute_run_count(self):
+        for send in self:
+            send.run_count = len(send.run_ids)
+
+    @api.constrains(
+        "schedule_type", "send_at", "frequency", "interval", "month_day", "end_type", "end_date", "max_runs"
+    )
+    def _check_schedule(self):
+        for send in self:
+            if send.schedule_type != "now" and not send.send_at:
+                raise ValidationError(_("Choose when the SMS should go."))
+            if send.schedule_type != "recurring":
+                continue
+            if send.interval < 1:
+                raise ValidationError(_("A recurring send repeats at least every day, week or month."))
+            if send.frequency == recurrence.MONTHLY and not 0 <= send.month_day <= 31:
+                raise ValidationError(_("The day of the month is between 1 and 31."))
+            if send.end_type == "date" and not send.end_date:
+                raise ValidationError(_("Choose the end date."))
+            if send.end_type == "count" and send.max_runs < 1:
+                raise ValidationError(_("Choose how many times the SMS goes."))
+
+    # ------------------------------------------------------------
+    # Recipients
+    # ------------------------------------------------------------
+
+    def _intellipush_recipients(self):
+        """``([(E.164 number, partner)], [(label, reason)])``: the contacts,
+        list entries and typed numbers of this send as of now, each number
+        once (a contact first, then a list entry, then a typed number)."""
+        self.ensure_one()
+        region = self.company_id._intellipush_phone_region()
+        recipients, invalid, seen = [], [], set()
+
+        def add(number, partner):
+            if number not in seen:
+                seen.add(number)
+                recipients.append((number, partner))
+
+        for partner in self.partner_ids:
+            try:
+                add(normalize(partner.mobile or partner.phone or "", region).e164, partner)
+            except InvalidPhoneNumber as error:
+                invalid.append((partner.display_name, error.reason))
+        contacts = self.env["intellipush.sms.list.contact"].search([("list_id", "in", self.list_ids.ids)])
+        for contact in contacts:
+            if contact.number_e164:
+                add(contact.number_e164, contact.partner_id)
+            else:
+                invalid.append((contact.name or contact.number, _("not a valid mobile number")))
+        typed, typed_invalid = parse_numbers(self.numbers, region)
+        for number in typed:
+            add(number.e164, self.env["res.partner"])
+        invalid += typed_invalid
+        return recipients, invalid
+
+    # ------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------
+
+    def action_send(self):
+        self.ensure_one()
+        if self.state != "draft":
+            raise UserError(_("This SMS was already sent or scheduled."))
+        if not self.recipient_count:
+            raise UserError(_("Add at least one contact, list or number that can receive SMS."))
+        if self.schedule_type == "now":
+            run = self._intellipush_run(fields.Datetime.now())
+            self.state = "done"
+            return run._intellipush_result_notification()
+        if self.company_id.sms_provider != "intellipush":
+            raise UserError(_("Scheduled sends need Intellipush as the company's SMS provider."))
+        if self.schedule_type == "later":
+            # Queued now, so the credits are set aside; they leave at their time.
+            self._intellipush_run(self.send_at)
+            self.state = "scheduled"
+        else:
+            self.write({"state": "scheduled", "next_run_at": self._intellipush_first_run()})
+        self._intellipush_trigger_cron()
+        return True
+
+    def action_pause(self):
+        self.filtered(lambda send: send.state == "scheduled" and send.schedule_type == "recurring").state = "paused"
+
+    def action_resume(self):
+        for send in self.filtered(lambda send: send.state == "paused"):
+            now = fields.Datetime.now()
+            next_run = send.next_run_at
+            while next_run and next_run < now:  # runs missed while paused are skipped
+                next_run = send._intellipush_next_run(next_run)
+            send.write({"state": "scheduled" if next_run else "done", "next_run_at": next_run})
+        self._intellipush_trigger_cron()
+
+    def action_cancel(self):
+        """Stop the send; SMS still waiting for their time are cancelled and their credits released."""
+        waiting = self.sudo().run_ids.sms_ids.filtered(lambda sms: sms.state == "outgoing")
+        waiting.action_set_canceled()
+        self.write({"state": "canceled", "next_run_at": False})
+
+    def action_reset_draft(self):
+        self.filtered(lambda send: send.state == "canceled").state = "draft"
+
+    def write(self, vals):
+        res = super().write(vals)
+        if REQUEUE_FIELDS & set(vals):
+            # A one-off send still waiting for its time goes as now edited.
+            for send in self.filtered(lambda send: send.state == "scheduled" and send.schedule_type == "later"):
+                pending = send.sudo().run_ids.filtered(lambda run: run.date > fields.Datetime.now())
+                pending.sms_ids.filtered(lambda sms: sms.state == "outgoing").action_set_canceled()
+                pending.unlink()
+                send._intellipush_run(send.send_at)
+                send._intellipush_trigger_cron()
+        return res
+
+    # ------------------------------------------------------------
+    # Runs
+    # ------------------------------------------------------------
+
+    def _intellipush_body_with_files(self, links):
+        return "\n".join([(self.body or "").rstrip(), *links]) if links else self.body or ""
+
+    def _intellipush_short_url_example(self):
+        return f"{self.get_base_url()}/r/xxxx"
+
+    def _intellipush_file_links(self):
+        """Short tracked links to the send's files, readable by whoever has the link."""
+        attachments = self.attachment_ids.sudo()
+        if not attachments:
+            return []
+        tokens = attachments.generate_access_token()
+        base_url = self.get_base_url()
+        trackers = (
+            self.env["link.tracker"]
+            .sudo()
+            .search_or_create(
+                [
+                    {"url": f"{base_url}/web/content/{attachment.id}?access_token={token}", "title": attachment.name}
+                    for attachment, token in zip(attachments, tokens, strict=True)
+                ]
+            )
+        )
+        return trackers.mapped("short_url")
+
+    def _intellipush_run(self, not_before):
+        """Queue this send's SMS for its recipients of this moment."""
+        self.ensure_one()
+        recipients, _invalid = self._intellipush_recipients()
+        body = self._intellipush_body_with_files(self._intellipush_file_links())
+        partners = self.env["res.partner"].union(*(partner for _number, partner in recipients))
+        rendered = (
+            self.env["mail.render.mixin"]._render_template(body, "res.partner", partners.ids, engine="inline_template")
+            if partners
+            else {}
+        )
+        without_contact = _PLACEHOLDER.sub("", body)
+        run = self.env["intellipush.sms.send.run"].sudo().create({"send_id": self.id, "date": not_before})
+        sms_model = self.env["sms.sms"].sudo().with_context(intellipush_sms_purpose=self.sms_purpose)
+        sms = sms_model.with_company(self.company_id).create(
+            [
+                {
+                    "number": number,
+                    "partner_id": partner.id,
+                    "body": rendered[partner.id] if partner else without_contact,
+                    "company_id": self.company_id.id,
+                    "intellipush_send_run_id": run.id,
+                    "intellipush_next_attempt_at": not_before if not_before > fields.Datetime.now() else False,
+                }
+                for number, partner in recipients
+            ]
+        )
+        sms.filtered(lambda record: record.state == "outgoing").send()
+        return run
+
+    def _intellipush_trigger_cron(self):
+        times = [time for time in self.mapped("next_run_at") + self.mapped("send_at") if time]
+        cron = self.env.ref("intellipush_sms.ir_cron_intellipush_scheduled_sends")
+        for moment in sorted(set(times)):
+            cron._trigger(at=moment)
+        dispatch = self.env.ref("intellipush_sms.ir_cron_intellipush_dispatch")
+        for moment in sorted({send.send_at for send in self if send.send_at and send.schedule_type == "later"}):
+            dispatch._trigger(at=moment)
+
+    def _intellipush_local(self, utc_moment):
+        return pytz.utc.localize(utc_moment).astimezone(pytz.timezone(self.tz)).replace(tzinfo=None)
+
+    def _intellipush_utc(self, local_moment):
+        return pytz.timezone(self.tz).localize(local_moment).astimezone(pytz.utc).replace(tzinfo=None)
+
+    def _intellipush_weekdays(self):
+        return tuple(index for index, field_name in enumerate(WEEKDAY_FIELDS) if self[field_name])
+
+    def _intellipush_first_run(self):
+        local = recurrence.first_run(
+            self._intellipush_local(self.send_at), self.frequency, self._intellipush_weekdays(), self.month_day or None
+        )
+        return self._intellipush_utc(local)
+
+    def _intellipush_next_run(self, previous):
+        """The run after ``previous`` (UTC), or False once the send has ended."""
+        if self.end_type == "count" and len(self.run_ids) >= self.max_runs:
+            return False
+        local = recurrence.next_run(
+            self._intellipush_local(previous),
+            self.frequency,
+            self.interval,
+            self._intellipush_weekdays(),
+            self.month_day or None,
+        )
+        if self.end_type == "date" and local.date() > self.end_date:
+            return False
+        return self._intellipush_utc(local)
+
+    @api.model
+    def _cron_intellipush_scheduled_sends(self):
+        """Cron: run the recurring sends that are due; close one-off sends whose time came."""
+        now = fields.Datetime.now()
+        due = self.search(
+            [("state", "=", "scheduled"), ("schedule_type", "=", "recurring"), ("next_run_at", "<=", now)]
+        )
+        for send in due:
+            send._intellipush_run(now)
+            next_run = send._intellipush_next_run(send.next_run_at)
+            while next_run and next_run <= now:  # one run for runs missed while Odoo was down
+                next_run = send._intellipush_next_run(next_run)
+            send.write({"next_run_at": next_run, "state": "scheduled" if next_run else "done"})
+        due._intellipush_trigger_cron()
+        self.search(
+            [("state", "=", "scheduled"), ("schedule_type", "=", "later"), ("send_at", "<=", now)]
+        ).state = "done"
+        return len(due)

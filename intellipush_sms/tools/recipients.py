@@ -1,0 +1,26 @@
+"""Numbers typed or pasted by a user: one per line, or separated by commas or
+semicolons; normalised, invalid ones listed back, duplicates removed."""
+
+import re
+
+from .phone_numbers import InvalidPhoneNumber, normalize
+
+_SEPARATORS = re.compile(r"[\n\r,;]+")
+
+
+def parse_numbers(text, region):
+    """``(valid, invalid)``: valid as ``PhoneNumber`` in first-seen order
+    without duplicates, invalid as ``(raw text, reason)``."""
+    valid, invalid, seen = [], [], set()
+    for raw in (part.strip() for part in _SEPARATORS.split(text or "")):
+        if not raw:
+            continue
+        try:
+            number = normalize(raw, region)
+        except InvalidPhoneNumber as error:
+            invalid.append((raw, error.reason))
+            continue
+        if number.e164 not in seen:
+            seen.add(number.e164)
+            valid.append(number)
+    return valid, invalid
