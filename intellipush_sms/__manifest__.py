@@ -37,6 +37,10 @@
         "demo/intellipush_sms_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "intellipush_sms/static/src/sms_encoding.js",
+            "intellipush_sms/static/src/sms_widget/**/*",
+        ],
         "web.assets_tests": [
             "intellipush_sms/static/tests/tours/**/*",
         ],

@@ -32,3 +32,14 @@ class TestChatterTour(IntellipushSandboxMixin, HttpCase):
         self.assertEqual([(msg["countrycode"], msg["phonenumber"]) for msg in received], [("0047", "41234567")])
         self.assertEqual(sms.state, "pending")
         self.assertEqual(sms.intellipush_id, received[0]["id"])
+
+    def test_live_counter_follows_the_text(self):
+        earlier = self.env["sms.sms"].search([])
+        self.start_tour(f"/odoo/res.partner/{self.partner.id}", "intellipush_sms_counter_tour", login="admin")
+
+        sms = self.env["sms.sms"].search([("partner_id", "=", self.partner.id), ("id", "not in", earlier.ids)])
+        self.assertEqual(sms.body, "Hei Kari! Pakken din er klar for henting i butikken vår på Torget fra i dag🎁")
+        self.assertEqual((sms.sms_encoding, sms.sms_segments), ("UCS-2", 2), "as the counter showed")
+        self.sandbox.reset()
+        self.env["sms.sms"]._intellipush_process_queue()
+        self.assertEqual([msg["message"] for msg in self.sandbox.messages()], [sms.body])
