@@ -13,8 +13,6 @@ from .sms_sms import SMS_PURPOSES
 # Placeholders cannot be filled for a number that belongs to no contact.
 _PLACEHOLDER = re.compile(r"\s*\{\{.*?\}\}")
 WEEKDAY_FIELDS = ("on_monday", "on_tuesday", "on_wednesday", "on_thursday", "on_friday", "on_saturday", "on_sunday")
-# Fields whose change re-queues a one-off send that waits for its time.
-REQUEUE_FIELDS = {"body", "send_at", "partner_ids", "list_ids", "numbers", "sms_purpose", "attachment_ids"}
 
 
 class IntellipushSmsSend(models.Model):
@@ -25,6 +23,10 @@ class IntellipushSmsSend(models.Model):
     _inherit = ["mail.thread"]
     _description = "SMS Send"
     _order = "create_date DESC, id DESC"
+    # Fields whose change re-queues a one-off send that waits for its time.
+    _intellipush_requeue_fields = frozenset(
+        {"body", "send_at", "partner_ids", "list_ids", "numbers", "sms_purpose", "attachment_ids"}
+    )
 
     name = fields.Char(required=True, default=lambda self: _("SMS of %s", fields.Date.context_today(self)))
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
@@ -230,7 +232,7 @@ class IntellipushSmsSend(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if REQUEUE_FIELDS & set(vals):
+        if self._intellipush_requeue_fields & set(vals):
             # A one-off send still waiting for its time goes as now edited.
             for send in self.filtered(lambda send: send.state == "scheduled" and send.schedule_type == "later"):
                 pending = send.sudo().run_ids.filtered(lambda run: run.date > fields.Datetime.now())

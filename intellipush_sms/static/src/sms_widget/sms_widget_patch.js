@@ -1,6 +1,7 @@
 import { useEffect, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { patch } from "@web/core/utils/patch";
+import { useDebounced } from "@web/core/utils/timing";
 import { SmsWidget } from "@sms/components/sms_widget/fields_sms_widget";
 
 import { analyze, LOOKALIKES, replaceLookalikes, UCS2 } from "@intellipush_sms/sms_encoding";
@@ -16,12 +17,18 @@ patch(SmsWidget.prototype, {
         super.setup();
         // The field commits its value on change; the counter follows every keystroke.
         this.intellipushTyped = useState({ text: null });
+        // A pause in typing hands the text to the form, so that what depends
+        // on it server-side (the estimated credits) follows too.
+        const commitTyped = useDebounced((text) => this.props.record.update({ [this.props.name]: text }), 400);
         useEffect(
             (textarea) => {
                 if (!textarea) {
                     return;
                 }
-                const onInput = () => (this.intellipushTyped.text = textarea.value);
+                const onInput = () => {
+                    this.intellipushTyped.text = textarea.value;
+                    commitTyped(textarea.value);
+                };
                 textarea.addEventListener("input", onInput);
                 return () => textarea.removeEventListener("input", onInput);
             },

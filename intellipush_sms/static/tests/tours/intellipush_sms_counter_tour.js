@@ -55,6 +55,10 @@ registry.category("web_tour.tours").add("intellipush_sms_counter_tour", {
             trigger: ".modal .o_intellipush_counter:contains(GSM-7):contains(1 segment)",
         },
         {
+            content: "The estimated credits follow the typing",
+            trigger: ".modal .o_field_widget[name=intellipush_cost_summary]:contains(1 SMS, GSM-7, 1 segment(s))",
+        },
+        {
             content: "Open the emoji picker",
             trigger: ".modal .o_field_widget[name=body] .o_mail_emojis_buttons button",
             run: "click",
@@ -76,6 +80,10 @@ registry.category("web_tour.tours").add("intellipush_sms_counter_tour", {
         {
             content: "Two segments now",
             trigger: ".modal .o_intellipush_segments:contains(2 segment)",
+        },
+        {
+            content: "The estimated credits follow",
+            trigger: ".modal .o_field_widget[name=intellipush_cost_summary]:contains(UCS-2, 2 segment(s))",
         },
         {
             content: "The counter names the emoji",

@@ -1,0 +1,42 @@
+from odoo import _, api, fields, models
+
+from odoo.addons.intellipush_sms.tools.phone_numbers import InvalidPhoneNumber, normalize
+
+
+class IntellipushSmsSend(models.Model):
+    _inherit = "intellipush.sms.send"
+    _intellipush_requeue_fields = frozenset(
+        {"body", "send_at", "partner_ids", "list_ids", "numbers", "sms_purpose", "attachment_ids", "mailing_list_ids"}
+    )
+
+    mailing_list_ids = fields.Many2many(
+        "mailing.list",
+        string="Mailing Lists",
+        help="The mailing lists of SMS Marketing; contacts who left a list are not sent to.",
+    )
+
+    @api.depends("mailing_list_ids")
+    def _compute_recipients(self):
+        return super()._compute_recipients()
+
+    def _intellipush_recipients(self):
+        """Also the subscribed contacts of the mailing lists, after the send's
+        own contacts and lists, each number once."""
+        recipients, invalid = super()._intellipush_recipients()
+        if not self.mailing_list_ids:
+            return recipients, invalid
+        seen = {number for number, _partner in recipients}
+        region = self.company_id._intellipush_phone_region()
+        subscriptions = self.env["mailing.subscription"].search(
+            [("list_id", "in", self.mailing_list_ids.ids), ("opt_out", "=", False)]
+        )
+        for contact in subscriptions.contact_id:
+            try:
+                number = normalize(contact.phone_sanitized or contact.mobile or "", region).e164
+            except InvalidPhoneNumber as error:
+                invalid.append((contact.display_name, error.reason or _("no mobile number")))
+                continue
+            if number not in seen:
+                seen.add(number)
+                recipients.append((number, self.env["res.partner"]))
+        return recipients, invalid

@@ -1,0 +1,1 @@
+from . import test_mailing_list_recipients

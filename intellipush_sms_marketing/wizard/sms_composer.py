@@ -1,0 +1,18 @@
+from odoo import api, models
+
+
+class SmsComposer(models.TransientModel):
+    _inherit = "sms.composer"
+
+    @api.depends("mailing_id")
+    def _compute_sms_purpose(self):
+        """SMS Marketing mailings are marketing: consent is required and the
+        opt-out instruction is added."""
+        res = super()._compute_sms_purpose()
+        for composer in self.filtered("mailing_id"):
+            composer.sms_purpose = "marketing"
+        return res
+
+    def _action_send_sms(self):
+        # Mailings call this directly, not action_send_sms.
+        return super(SmsComposer, self.with_context(intellipush_sms_purpose=self.sms_purpose))._action_send_sms()
