@@ -1,6 +1,6 @@
 {
     "name": "Intellipush SMS: SMS Marketing",
-    "summary": "Odoo's SMS Marketing through Intellipush: mailing lists as recipients of SMS sends",
+    "summary": "Odoo's SMS Marketing through Intellipush: segmentation, mailing lists and segments as recipients",
     "version": "18.0.1.0.0",
     "category": "Marketing/SMS",
     "website": "https://github.com/intellipush-odoo/intellipush-odoo",
@@ -9,6 +9,10 @@
     "license": "LGPL-3",
     "depends": ["intellipush_sms", "mass_mailing_sms"],
     "data": [
+        "security/intellipush_sms_marketing_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
+        "views/res_partner_views.xml",
         "views/intellipush_sms_send_views.xml",
     ],
     "auto_install": True,

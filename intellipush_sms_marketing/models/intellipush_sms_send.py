@@ -6,7 +6,17 @@ from odoo.addons.intellipush_sms.tools.phone_numbers import InvalidPhoneNumber, 
 class IntellipushSmsSend(models.Model):
     _inherit = "intellipush.sms.send"
     _intellipush_requeue_fields = frozenset(
-        {"body", "send_at", "partner_ids", "list_ids", "numbers", "sms_purpose", "attachment_ids", "mailing_list_ids"}
+        {
+            "body",
+            "send_at",
+            "partner_ids",
+            "list_ids",
+            "numbers",
+            "sms_purpose",
+            "attachment_ids",
+            "mailing_list_ids",
+            "segment_ids",
+        }
     )
 
     mailing_list_ids = fields.Many2many(
@@ -15,18 +25,33 @@ class IntellipushSmsSend(models.Model):
         help="The mailing lists of SMS Marketing; contacts who left a list are not sent to.",
     )
 
-    @api.depends("mailing_list_ids")
+    segment_ids = fields.Many2many(
+        "intellipush.sms.segment",
+        string="Segments",
+        help="Contacts matching the segment at the moment of sending (for a recurring send: of each run).",
+    )
+
+    @api.depends("mailing_list_ids", "segment_ids")
     def _compute_recipients(self):
         return super()._compute_recipients()
 
     def _intellipush_recipients(self):
-        """Also the subscribed contacts of the mailing lists, after the send's
-        own contacts and lists, each number once."""
+        """Also the contacts of the segments and the subscribed contacts of the
+        mailing lists, after the send's own recipients, each number once."""
         recipients, invalid = super()._intellipush_recipients()
-        if not self.mailing_list_ids:
-            return recipients, invalid
         seen = {number for number, _partner in recipients}
         region = self.company_id._intellipush_phone_region()
+        for partner in self.segment_ids._partners() - self.partner_ids:
+            try:
+                number = normalize(partner.mobile or partner.phone or "", region).e164
+            except InvalidPhoneNumber as error:
+                invalid.append((partner.display_name, error.reason))
+                continue
+            if number not in seen:
+                seen.add(number)
+                recipients.append((number, partner))
+        if not self.mailing_list_ids:
+            return recipients, invalid
         subscriptions = self.env["mailing.subscription"].search(
             [("list_id", "in", self.mailing_list_ids.ids), ("opt_out", "=", False)]
         )

@@ -1,1 +1,2 @@
 from . import test_mailing_list_recipients
+from . import test_segmentation
