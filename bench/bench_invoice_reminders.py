@@ -10,35 +10,12 @@ so earlier runs do not count. Nothing leaves: the SMS stay queued.
 """
 
 import argparse
-import subprocess
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from odoo_bench_db import open_registry  # bench/ is on sys.path when the script runs
+
 DB = "intellipush_bench"
-
-
-def addons_path():
-    import odoo  # noqa: PLC0415 (only once we know Odoo is importable)
-
-    odoo_dir = Path(odoo.__file__).parent
-    paths = [odoo_dir.parent / "addons", odoo_dir / "addons"]
-    return ",".join([str(path) for path in paths if path.is_dir()] + [str(REPO_ROOT)])
-
-
-def ensure_database():
-    listed = subprocess.run(["psql", "-h", "127.0.0.1", "-lqt"], capture_output=True, text=True, check=True).stdout
-    if DB in {line.split("|")[0].strip() for line in listed.splitlines()}:
-        return
-    print(f"Creating the database {DB} (once)...", flush=True)
-    subprocess.run(
-        [sys.executable, "-m", "odoo", "server", f"--database={DB}", "--db_host=127.0.0.1",
-         f"--addons-path={addons_path()}", "--init=intellipush_sms", "--without-demo=all",
-         "--stop-after-init", "--log-level=warn"],
-        check=True,
-    )  # fmt: skip
 
 
 def create_invoices(env, count):
@@ -81,12 +58,9 @@ def main():
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     args = parser.parse_args()
 
-    ensure_database()
+    registry = open_registry(DB, "intellipush_sms")
     import odoo  # noqa: PLC0415
-    from odoo.tools import config  # noqa: PLC0415
 
-    config.parse_config([f"--database={DB}", "--db_host=127.0.0.1", f"--addons-path={addons_path()}"])
-    registry = odoo.modules.registry.Registry(DB)
     print(f"{'invoices':>9} {'SMS':>7} {'seconds':>8} {'ms/invoice':>11} {'queries':>8} {'queries/invoice':>16}")
     for size in args.sizes:
         with registry.cursor() as cr:
