@@ -1,6 +1,6 @@
 {
     "name": "Intellipush SMS: SMS Marketing",
-    "summary": "Odoo's SMS Marketing through Intellipush: segmentation, mailing lists and segments as recipients",
+    "summary": "SMS Marketing through Intellipush: segmentation, consent, per-recipient links, results, Excel export",
     "version": "18.0.1.0.0",
     "category": "Marketing/SMS",
     "website": "https://github.com/intellipush-odoo/intellipush-odoo",
@@ -14,7 +14,9 @@
         "data/ir_cron_data.xml",
         "views/res_partner_views.xml",
         "views/intellipush_sms_send_views.xml",
+        "views/mailing_mailing_views.xml",
     ],
+    "external_dependencies": {"python": ["xlsxwriter"]},
     "auto_install": True,
     "installable": True,
 }

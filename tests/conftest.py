@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-if "intellipush_sms" not in sys.modules:
-    addon = types.ModuleType("intellipush_sms")
-    addon.__path__ = [str(REPO_ROOT / "intellipush_sms")]
-    sys.modules["intellipush_sms"] = addon
+for addon_name in ("intellipush_sms", "intellipush_sms_marketing"):
+    if addon_name not in sys.modules:
+        addon = types.ModuleType(addon_name)
+        addon.__path__ = [str(REPO_ROOT / addon_name)]
+        sys.modules[addon_name] = addon
 sys.path.insert(0, str(REPO_ROOT))
 
 from intellipush_sandbox import Sandbox  # noqa: E402

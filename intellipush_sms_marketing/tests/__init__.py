@@ -1,2 +1,3 @@
+from . import test_campaign_clicks
 from . import test_mailing_list_recipients
 from . import test_segmentation

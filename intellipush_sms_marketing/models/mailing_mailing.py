@@ -1,0 +1,213 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..tools.campaign_report import build_workbook
+
+# Estimated emissions, for the footnote next to a campaign's figures.
+CO2_GRAMS_PER_SMS = 0.014
+CO2_GRAMS_PER_EMAIL = 4.0
+
+
+class MailingMailing(models.Model):
+    _inherit = "mailing.mailing"
+
+    intellipush_credits_spent = fields.Float("Credits Spent", digits=(16, 2), compute="_compute_intellipush_statistics")
+    intellipush_unique_visitors = fields.Integer("Unique Visitors", compute="_compute_intellipush_statistics")
+    intellipush_click_rate = fields.Float("Click Rate (%)", digits=(16, 1), compute="_compute_intellipush_statistics")
+    intellipush_opt_outs = fields.Integer("Skipped: Opted Out", compute="_compute_intellipush_statistics")
+    intellipush_co2_grams = fields.Float("CO₂ (g)", digits=(16, 3), compute="_compute_intellipush_statistics")
+    intellipush_co2_email_grams = fields.Float(
+        "CO₂ by E-mail (g)", digits=(16, 1), compute="_compute_intellipush_statistics"
+    )
+
+    @api.depends("mailing_trace_ids")
+    def _compute_intellipush_statistics(self):
+        sms_mailings = self.filtered(lambda mailing: mailing.mailing_type == "sms" and mailing.id)
+        (self - sms_mailings).update(
+            {
+                "intellipush_credits_spent": 0,
+                "intellipush_unique_visitors": 0,
+                "intellipush_click_rate": 0,
+                "intellipush_opt_outs": 0,
+                "intellipush_co2_grams": 0,
+                "intellipush_co2_email_grams": 0,
+            }
+        )
+        if not sms_mailings:
+            return
+        credits = dict(
+            self.env["sms.sms"]
+            .sudo()
+            ._read_group([("mailing_id", "in", sms_mailings.ids)], ["mailing_id"], ["credit_cost:sum"])
+        )
+        traces = (
+            self.env["mailing.trace"]
+            .sudo()
+            ._read_group(
+                [("mass_mailing_id", "in", sms_mailings.ids)],
+                ["mass_mailing_id"],
+                ["__count", "links_click_datetime:count", "sent_datetime:count"],
+            )
+        )
+        trace_figures = {mailing: (total, clicked, sent) for mailing, total, clicked, sent in traces}
+        opt_outs = dict(
+            self.env["mailing.trace"]
+            .sudo()
+            ._read_group(
+                [("mass_mailing_id", "in", sms_mailings.ids), ("failure_type", "in", ("sms_optout", "sms_blacklist"))],
+                ["mass_mailing_id"],
+                ["__count"],
+            )
+        )
+        for mailing in sms_mailings:
+            _total, clicked, sent = trace_figures.get(mailing, (0, 0, 0))
+            mailing.intellipush_credits_spent = credits.get(mailing, 0)
+            mailing.intellipush_unique_visitors = clicked
+            mailing.intellipush_click_rate = 100.0 * clicked / sent if sent else 0
+            mailing.intellipush_opt_outs = opt_outs.get(mailing, 0)
+            mailing.intellipush_co2_grams = sent * CO2_GRAMS_PER_SMS
+            mailing.intellipush_co2_email_grams = sent * CO2_GRAMS_PER_EMAIL
+
+    # ------------------------------------------------------------
+    # Lists from behaviour
+    # ------------------------------------------------------------
+
+    def action_intellipush_list_clicked(self):
+        return self._intellipush_list_from_clicks(clicked=True)
+
+    def action_intellipush_list_not_clicked(self):
+        return self._intellipush_list_from_clicks(clicked=False)
+
+    def _intellipush_list_from_clicks(self, clicked):
+        """A mailing list of the recipients who clicked (or did not), e.g. for a reminder."""
+        self.ensure_one()
+        traces = self.env["mailing.trace"].search(
+            [
+                ("mass_mailing_id", "=", self.id),
+                ("sent_datetime", "!=", False),
+                ("links_click_datetime", "!=" if clicked else "=", False),
+            ]
+        )
+        names = self._intellipush_trace_names(traces)
+        name = (_("%s: clicked") if clicked else _("%s: did not click")) % self.subject
+        mailing_list = self.env["mailing.list"].create(
+            {
+                "name": name,
+                "contact_ids": [
+                    (0, 0, {"name": names.get(trace.id) or trace.sms_number, "mobile": trace.sms_number})
+                    for trace in traces
+                    if trace.sms_number
+                ],
+            }
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "mailing.list",
+            "res_id": mailing_list.id,
+            "view_mode": "form",
+        }
+
+    def _intellipush_trace_names(self, traces):
+        """{trace id: recipient name}, one read per recipient model."""
+        names = {}
+        for model, model_traces in traces.grouped("model").items():
+            records = self.env[model].browse(model_traces.mapped("res_id")).exists()
+            display = {record.id: record.display_name for record in records}
+            names.update({trace.id: display.get(trace.res_id) for trace in model_traces})
+        return names
+
+    # ------------------------------------------------------------
+    # Excel export
+    # ------------------------------------------------------------
+
+    def action_intellipush_export_xlsx(self):
+        """Download the selected SMS campaigns and their visits as an Excel file."""
+        mailings = self.filtered(lambda mailing: mailing.mailing_type == "sms")
+        if not mailings:
+            raise UserError(_("Select SMS mailings to export."))
+        content = build_workbook(
+            mailings._intellipush_summary_rows(), mailings._intellipush_visit_rows(), _titles(self.env)
+        )
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": _("SMS campaigns %s.xlsx", fields.Date.context_today(self)),
+                "raw": content,
+                "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            }
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true&access_token={attachment.generate_access_token()[0]}",
+            "target": "download",
+        }
+
+    def _intellipush_summary_rows(self):
+        return [
+            {
+                "name": mailing.subject,
+                "sent_date": mailing.sent_date,
+                "recipients": mailing.expected,
+                "sent": mailing.sent,
+                "delivered": mailing.delivered,
+                "failed": mailing.failed,
+                "clicks": int(mailing.clicks_ratio),
+                "unique_visitors": mailing.intellipush_unique_visitors,
+                "click_rate": mailing.intellipush_click_rate / 100,
+                "opt_outs": mailing.intellipush_opt_outs,
+                "credits": mailing.intellipush_credits_spent,
+                "co2_grams": mailing.intellipush_co2_grams,
+            }
+            for mailing in self
+        ]
+
+    def _intellipush_visit_rows(self):
+        """One row per (recipient, link) that was visited, in one grouped read."""
+        groups = (
+            self.env["link.tracker.click"]
+            .sudo()
+            ._read_group(
+                [("mass_mailing_id", "in", self.ids), ("mailing_trace_id", "!=", False)],
+                ["mass_mailing_id", "mailing_trace_id", "link_id"],
+                ["__count", "create_date:min", "create_date:max"],
+            )
+        )
+        traces = self.env["mailing.trace"].browse({trace.id for _m, trace, _l, _c, _f, _t in groups})
+        names = self._intellipush_trace_names(traces)
+        return [
+            {
+                "campaign": mailing.subject,
+                "recipient": names.get(trace.id) or "",
+                "number": trace.sms_number or "",
+                "link": link.url,
+                "first_visit": first,
+                "last_visit": last,
+                "visits": count,
+            }
+            for mailing, trace, link, count, first, last in groups
+        ]
+
+
+def _titles(env):
+    """Column and sheet titles in the user's language."""
+    labels = {
+        "Campaigns": env._("Campaigns"),
+        "Visits": env._("Visits"),
+        "Campaign": env._("Campaign"),
+        "Sent on": env._("Sent on"),
+        "Recipients": env._("Recipients"),
+        "Sent": env._("Sent"),
+        "Delivered": env._("Delivered"),
+        "Failed": env._("Failed"),
+        "Clicks": env._("Clicks"),
+        "Unique visitors": env._("Unique visitors"),
+        "Click rate": env._("Click rate"),
+        "Opt-outs": env._("Opt-outs"),
+        "Credits": env._("Credits"),
+        "CO2 (g)": env._("CO2 (g)"),
+        "Recipient": env._("Recipient"),
+        "Number": env._("Number"),
+        "Link": env._("Link"),
+        "First visit": env._("First visit"),
+        "Last visit": env._("Last visit"),
+    }
+    return labels

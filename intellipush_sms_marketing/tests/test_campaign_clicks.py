@@ -1,0 +1,85 @@
+import io
+import re
+
+import openpyxl
+
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.intellipush_sms.tests.common import IntellipushSandboxMixin
+
+SHORT_LINK = re.compile(r"https?://\S+?(/r/\w+/s/\d+)")
+
+
+@tagged("post_install", "-at_install", "intellipush")
+class TestCampaignClicks(IntellipushSandboxMixin, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._start_sandbox()
+        cls._configure_company(cls.env.company)
+        cls._buy_credits(cls.env.company)
+        cls.env.company.intellipush_optout_footer = False
+        cls.customers = cls.env["res.partner"].create(
+            [
+                {
+                    "name": f"Kunde {index:02d}",
+                    "mobile": f"+47 4001 {1000 + index}",
+                    "sms_consent_state": "granted",
+                    "sms_consent_channel": "web_form",
+                }
+                for index in range(50)
+            ]
+        )
+        cls.mailing = cls.env["mailing.mailing"].create(
+            {
+                "subject": "Julesalg",
+                "mailing_type": "sms",
+                "body_plaintext": "Julesalg i dag! Se tilbudene: https://butikk.example/jul",
+                "sms_allow_unsubscribe": False,
+                "mailing_model_id": cls.env["ir.model"]._get_id("res.partner"),
+                "mailing_domain": repr([("id", "in", cls.customers.ids)]),
+            }
+        )
+
+    def test_per_recipient_links_clicks_lists_and_export(self):
+        self.mailing.action_send_sms()
+        self.env["sms.sms"]._intellipush_process_queue()
+
+        received = self.sandbox.messages()
+        self.assertEqual(len(received), 50)
+        paths = [SHORT_LINK.search(message["message"]).group(1) for message in received]
+        self.assertEqual(len(set(paths)), 50, "each recipient has a link of their own")
+
+        # Ten recipients open their link, three of them twice.
+        for path in paths[:10] + paths[:3]:
+            response = self.url_open(path, allow_redirects=False)
+            self.assertIn(response.status_code, (301, 302))
+            self.assertTrue(response.headers["Location"].startswith("https://butikk.example/jul"))
+
+        self.mailing.invalidate_recordset()
+        self.assertEqual(self.mailing.sent, 50)
+        self.assertEqual(self.mailing.intellipush_unique_visitors, 10)
+        self.assertEqual(self.mailing.intellipush_click_rate, 20.0)
+        self.assertGreater(self.mailing.intellipush_credits_spent, 0)
+        self.assertAlmostEqual(self.mailing.intellipush_co2_grams, 0.7)
+
+        clicked_numbers = {message["phonenumber"] for message in received[:10]}
+        action = self.mailing.action_intellipush_list_not_clicked()
+        reminder_list = self.env["mailing.list"].browse(action["res_id"])
+        self.assertEqual(len(reminder_list.contact_ids), 40)
+        self.assertFalse(
+            {contact.mobile.removeprefix("+47") for contact in reminder_list.contact_ids} & clicked_numbers,
+            "nobody who clicked gets the reminder",
+        )
+
+        export = self.mailing.action_intellipush_export_xlsx()
+        attachment_id = int(re.search(r"/web/content/(\d+)", export["url"]).group(1))
+        workbook = openpyxl.load_workbook(io.BytesIO(self.env["ir.attachment"].browse(attachment_id).raw))
+        summary = [cell.value for cell in workbook.worksheets[0][2]]
+        self.assertEqual(summary[0], "Julesalg")
+        self.assertEqual(summary[2:4], [50, 50])
+        self.assertEqual(summary[7:9], [10, 0.2])
+        visits = list(workbook.worksheets[1].iter_rows(min_row=2, values_only=True))
+        self.assertEqual(len(visits), 10)
+        self.assertEqual(sorted(row[6] for row in visits), [1] * 7 + [2] * 3)
+        self.assertTrue(all(row[3] == "https://butikk.example/jul" for row in visits))

@@ -1,0 +1,1 @@
+# Plain-Python helpers of the SMS Marketing bridge: nothing here imports Odoo.
