@@ -57,6 +57,13 @@ class IntellipushSandboxMixin:
         company.env["ir.config_parameter"].sudo().set_param("intellipush_sms.timeout", "1")
 
     @classmethod
+    def _connect_company(cls, company):
+        """A sandbox for the test class, the company sending through it, and credits to send with."""
+        cls._start_sandbox()
+        cls._configure_company(company)
+        return cls._buy_credits(company)
+
+    @classmethod
     def _buy_credits(cls, company, quantity=1000, price_total=590.0):
         wallet = company.env["intellipush.credit.wallet"]._for_company(company)
         wallet._purchase(quantity, price_total, company.currency_id)
@@ -67,10 +74,8 @@ class IntellipushCase(IntellipushSandboxMixin, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._start_sandbox()
         cls.company = cls.env.company
-        cls._configure_company(cls.company)
-        cls.wallet = cls._buy_credits(cls.company)
+        cls.wallet = cls._connect_company(cls.company)
         cls.partner_kari, cls.partner_ola, cls.partner_sofia = cls.env["res.partner"].create(
             [
                 {"name": "Kari Nordmann", "mobile": "+47 412 34 567", "country_id": cls.env.ref("base.no").id},

@@ -8,9 +8,7 @@ class TestChatterTour(IntellipushSandboxMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._start_sandbox()
-        cls._configure_company(cls.env.company)
-        cls._buy_credits(cls.env.company)
+        cls._connect_company(cls.env.company)
         cls.partner = cls.env["res.partner"].create(
             {
                 "name": "Kari Nordmann",

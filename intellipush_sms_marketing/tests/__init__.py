@@ -1,3 +1,4 @@
 from . import test_campaign_clicks
+from . import test_campaign_resume
 from . import test_mailing_list_recipients
 from . import test_segmentation

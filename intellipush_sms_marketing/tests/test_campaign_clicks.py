@@ -15,9 +15,7 @@ class TestCampaignClicks(IntellipushSandboxMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._start_sandbox()
-        cls._configure_company(cls.env.company)
-        cls._buy_credits(cls.env.company)
+        cls._connect_company(cls.env.company)
         cls.env.company.intellipush_optout_footer = False
         cls.customers = cls.env["res.partner"].create(
             [
