@@ -16,6 +16,9 @@
         "views/intellipush_sms_send_views.xml",
         "views/mailing_mailing_views.xml",
     ],
+    "demo": [
+        "demo/intellipush_sms_marketing_demo.xml",
+    ],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "auto_install": True,
     "installable": True,
