@@ -13,7 +13,7 @@ import textwrap
 import time
 from datetime import timedelta
 
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
@@ -55,6 +55,18 @@ WORKER_SCRIPT = textwrap.dedent("""
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         print("sent", env["sms.sms"]._intellipush_process_queue(), flush=True)
+""")
+
+# The daily reminder cron as a separate process, like a second server.
+REMINDER_SCRIPT = textwrap.dedent("""
+    import sys
+    import odoo
+    from odoo.tools import config
+    config.parse_config(sys.argv[1:])
+    registry = odoo.modules.registry.Registry(config["db_name"])
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        print("sent", env["account.move"]._intellipush_send_due_reminders(env.company), flush=True)
 """)
 
 
@@ -241,6 +253,61 @@ class TestDispatchTransactions(IntellipushSandboxMixin, BaseCase):
         self._run_in_transaction("_intellipush_reconcile", grace=timedelta(0))
         self._run_in_transaction("_intellipush_process_queue")
         self.assertEachSentOnce(ids)
+
+    def test_two_reminder_crons_at_once_send_each_reminder_once(self):
+        invoice_ids, partner_id = self._commit_due_invoices(12)
+        self.addCleanup(self._delete_invoices, invoice_ids, partner_id)
+        crons = [self._start_worker(REMINDER_SCRIPT) for _index in range(2)]
+        sent = []
+        for cron, output in crons:
+            cron.wait(180)
+            output.seek(0)
+            log = output.read()
+            self.assertEqual(cron.returncode, 0, log[-3000:])
+            sent.append(int(log.rsplit("sent ", 1)[1].split()[0]))
+        self.assertEqual(sum(sent), 12, f"the two runs sent {sent}")
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            invoices = env["account.move"].browse(invoice_ids)
+            self.assertEqual(len(invoices.intellipush_reminder_ids), 12)
+            sms = env["sms.sms"].search(
+                [("mail_message_id.model", "=", "account.move"), ("mail_message_id.res_id", "in", invoice_ids)]
+            )
+            self.assertEqual(sorted(sms.mapped("mail_message_id.res_id")), sorted(invoice_ids), "one SMS per invoice")
+
+    def _commit_due_invoices(self, count):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env.company.intellipush_invoice_reminders = True
+            partner = env["res.partner"].create({"name": "Påminnelse Test", "mobile": "+47 400 00 077"})
+            today = fields.Date.context_today(env["account.move"].with_context(tz="Europe/Oslo"))
+            invoices = env["account.move"].create(
+                [
+                    {
+                        "move_type": "out_invoice",
+                        "partner_id": partner.id,
+                        "invoice_date": today - timedelta(days=14),
+                        "invoice_date_due": today,
+                        "invoice_line_ids": [Command.create({"name": f"Service {index}", "price_unit": 100})],
+                    }
+                    for index in range(count)
+                ]
+            )
+            invoices.action_post()
+            return invoices.ids, partner.id
+
+    def _delete_invoices(self, invoice_ids, partner_id):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            sms = env["sms.sms"].search(
+                [("mail_message_id.model", "=", "account.move"), ("mail_message_id.res_id", "in", invoice_ids)]
+            )
+            sms.action_set_canceled()  # gives the reserved credits back
+            cr.execute("DELETE FROM sms_sms WHERE id IN %s", [tuple(sms.ids) or (0,)])
+            invoices = env["account.move"].browse(invoice_ids)
+            invoices.button_draft()
+            invoices.with_context(force_delete=True).unlink()
+            env["res.partner"].browse(partner_id).active = False
 
     def _worker_arguments(self):
         arguments = [
