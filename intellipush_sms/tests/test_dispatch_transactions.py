@@ -196,13 +196,7 @@ class TestDispatchTransactions(IntellipushSandboxMixin, BaseCase):
             wallet._adjust(lot, -spare, "test: leave 10 credits")
         # Each clerk queues 6 SMS of 1.1112 credits: together more than the 10 left.
         senders = [self._start_worker(SENDER_SCRIPT, "6", tag) for tag in ("a", "b")]
-        waiting = 0
-        for sender, output in senders:
-            sender.wait(180)
-            output.seek(0)
-            log = output.read()
-            self.assertEqual(sender.returncode, 0, log[-3000:])
-            waiting += int(log.rsplit("waiting ", 1)[1].split()[0])
+        waiting = sum(self._reported(senders, "waiting"))
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             wallet = env["intellipush.credit.wallet"]._for_company(env.company)
@@ -219,14 +213,7 @@ class TestDispatchTransactions(IntellipushSandboxMixin, BaseCase):
         # A slow provider keeps each worker inside its batch while the other claims.
         self.sandbox.inject_fault("timeout", endpoint="sms/createBatch", count=8, delay=0.5)
         workers = [self._start_worker() for _index in range(2)]
-        sent = []
-        for worker, output in workers:
-            worker.wait(180)
-            output.seek(0)
-            log = output.read()
-            self.assertEqual(worker.returncode, 0, log[-3000:])
-            sent.append(int(log.rsplit("sent ", 1)[1].split()[0]))
-        self.assertEqual(sum(sent), 40)
+        self.assertEqual(sum(self._reported(workers, "sent")), 40)
         self.assertEachSentOnce(ids)
 
     @mute_logger("odoo.addons.intellipush_sms.models.sms_sms")
@@ -258,13 +245,7 @@ class TestDispatchTransactions(IntellipushSandboxMixin, BaseCase):
         invoice_ids, partner_id = self._commit_due_invoices(12)
         self.addCleanup(self._delete_invoices, invoice_ids, partner_id)
         crons = [self._start_worker(REMINDER_SCRIPT) for _index in range(2)]
-        sent = []
-        for cron, output in crons:
-            cron.wait(180)
-            output.seek(0)
-            log = output.read()
-            self.assertEqual(cron.returncode, 0, log[-3000:])
-            sent.append(int(log.rsplit("sent ", 1)[1].split()[0]))
+        sent = self._reported(crons, "sent")
         self.assertEqual(sum(sent), 12, f"the two runs sent {sent}")
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
@@ -308,6 +289,17 @@ class TestDispatchTransactions(IntellipushSandboxMixin, BaseCase):
             invoices.button_draft()
             invoices.with_context(force_delete=True).unlink()
             env["res.partner"].browse(partner_id).active = False
+
+    def _reported(self, processes, word):
+        """Wait for the processes; the number each printed after ``word``."""
+        figures = []
+        for process, output in processes:
+            process.wait(180)
+            output.seek(0)
+            log = output.read()
+            self.assertEqual(process.returncode, 0, log[-3000:])
+            figures.append(int(log.rsplit(f"{word} ", 1)[1].split()[0]))
+        return figures
 
     def _worker_arguments(self):
         arguments = [
