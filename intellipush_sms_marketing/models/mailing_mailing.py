@@ -16,6 +16,9 @@ class MailingMailing(models.Model):
     intellipush_click_rate = fields.Float("Click Rate (%)", digits=(16, 1), compute="_compute_intellipush_statistics")
     intellipush_opt_outs = fields.Integer("Skipped: Opted Out", compute="_compute_intellipush_statistics")
     intellipush_co2_grams = fields.Float("CO₂ (g)", digits=(16, 3), compute="_compute_intellipush_statistics")
+    intellipush_handed_over = fields.Integer("Handed to Intellipush", compute="_compute_intellipush_statistics")
+    intellipush_to_send = fields.Integer("SMS to Send", compute="_compute_intellipush_statistics")
+    intellipush_progress = fields.Float("Sending Progress (%)", compute="_compute_intellipush_statistics")
     intellipush_co2_email_grams = fields.Float(
         "CO₂ by E-mail (g)", digits=(16, 1), compute="_compute_intellipush_statistics"
     )
@@ -31,6 +34,9 @@ class MailingMailing(models.Model):
                 "intellipush_opt_outs": 0,
                 "intellipush_co2_grams": 0,
                 "intellipush_co2_email_grams": 0,
+                "intellipush_handed_over": 0,
+                "intellipush_to_send": 0,
+                "intellipush_progress": 0,
             }
         )
         if not sms_mailings:
@@ -40,6 +46,20 @@ class MailingMailing(models.Model):
             .sudo()
             ._read_group([("mailing_id", "in", sms_mailings.ids)], ["mailing_id"], ["credit_cost:sum"])
         )
+        # Progress of a campaign the gateway is still sending: its SMS that
+        # went to Intellipush against those that will go.
+        progress = {}
+        for mailing, state, count in (
+            self.env["sms.sms"]
+            .sudo()
+            ._read_group(
+                [("mailing_id", "in", sms_mailings.ids), ("state", "in", ("outgoing", "process", "pending", "sent"))],
+                ["mailing_id", "state"],
+                ["__count"],
+            )
+        ):
+            handed, total = progress.get(mailing, (0, 0))
+            progress[mailing] = (handed + (count if state in ("pending", "sent") else 0), total + count)
         traces = (
             self.env["mailing.trace"]
             .sudo()
@@ -67,6 +87,10 @@ class MailingMailing(models.Model):
             mailing.intellipush_opt_outs = opt_outs.get(mailing, 0)
             mailing.intellipush_co2_grams = sent * CO2_GRAMS_PER_SMS
             mailing.intellipush_co2_email_grams = sent * CO2_GRAMS_PER_EMAIL
+            handed, total = progress.get(mailing, (0, 0))
+            mailing.intellipush_handed_over = handed
+            mailing.intellipush_to_send = total
+            mailing.intellipush_progress = 100.0 * handed / total if total else 0
 
     # ------------------------------------------------------------
     # Lists from behaviour

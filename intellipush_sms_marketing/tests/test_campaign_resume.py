@@ -36,6 +36,8 @@ class TestCampaignResume(IntellipushCase):
 
         sms_model._intellipush_process_queue(max_batches=1)
         self.assertEqual(len(self.sandbox.messages()), 10)
+        mailing.invalidate_recordset()
+        self.assertEqual((mailing.intellipush_handed_over, mailing.intellipush_to_send), (10, 30), "progress shows")
         # The second batch reaches Intellipush but the answer is lost, as when
         # the worker dies while waiting for it.
         self.sandbox.inject_fault("drop_connection", endpoint="sms/createBatch")
