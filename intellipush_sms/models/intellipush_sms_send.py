@@ -12,6 +12,8 @@ from .sms_sms import SMS_PURPOSES
 
 # Placeholders cannot be filled for a number that belongs to no contact.
 _PLACEHOLDER = re.compile(r"\s*\{\{.*?\}\}")
+# Unreachable recipients listed on the form; a large segment may hold thousands.
+MAX_INVALID_LISTED = 50
 WEEKDAY_FIELDS = ("on_monday", "on_tuesday", "on_wednesday", "on_thursday", "on_friday", "on_saturday", "on_sunday")
 
 
@@ -116,7 +118,10 @@ class IntellipushSmsSend(models.Model):
         for send in self:
             recipients, invalid = send._intellipush_recipients()
             send.recipient_count = len(recipients)
-            send.invalid_recipients = "\n".join(f"{label}: {reason}" for label, reason in invalid) or False
+            lines = [f"{label}: {reason}" for label, reason in invalid[:MAX_INVALID_LISTED]]
+            if len(invalid) > MAX_INVALID_LISTED:
+                lines.append(_("… and %s more", len(invalid) - MAX_INVALID_LISTED))
+            send.invalid_recipients = "\n".join(lines) or False
             # A short link is about as long as this placeholder.
             body = send._intellipush_body_with_files(
                 ["x" * len(send._intellipush_short_url_example())] * len(send.attachment_ids)
