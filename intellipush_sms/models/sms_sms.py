@@ -28,6 +28,7 @@ from odoo.service.model import retrying
 from odoo.tools import SQL
 
 from ..tools import intellipush_api
+from ..tools.credits import to_credits
 from ..tools.phone_numbers import InvalidPhoneNumber, normalize
 from ..tools.sms_encoding import analyze, replace_invisible_lookalikes
 
@@ -181,10 +182,28 @@ class SmsSms(models.Model):
             # The price depends on both: set aside what the new text costs.
             repriced = self.filtered(
                 lambda sms: sms.state == "outgoing" and sms.credit_state in ("reserved", "waiting")
-            )
+            )._intellipush_with_changed_cost()
             repriced._intellipush_release_credits()
             repriced._intellipush_reserve_credits()
         return res
+
+    def _intellipush_with_changed_cost(self):
+        """Those whose text or number now costs something else than what is
+        set aside (a longer link that stays within its segment does not),
+        so that a rewrite of many bodies does not churn the ledger."""
+        changed = self.browse()
+        for company, company_sms in self.grouped("company_id").items():
+            wallet_model = self.env["intellipush.credit.wallet"]
+            quotes = wallet_model._quote(company, [(sms.number, sms.body) for sms in company_sms])
+            for sms, quote in zip(company_sms, quotes, strict=True):
+                if (
+                    sms.credit_state == "waiting"
+                    or quote.cost is None
+                    or to_credits(sms.credit_cost) != quote.cost
+                    or quote.country != sms.destination_country_id
+                ):
+                    changed |= sms
+        return changed
 
     def _intellipush_result_action(self):
         """A notification telling the sender what became of these new SMS:

@@ -257,3 +257,21 @@ class TestCreditWallet(IntellipushCase):
         entry = self.env["intellipush.credit.ledger"].search([("entry_type", "=", "adjustment")])
         self.assertEqual((entry.amount, entry.reason, entry.user_id), (-5, "Telling", self.env.user))
         self.assertLedgerReconciles()
+
+    def test_body_rewrite_reprices_only_when_the_cost_changes(self):
+        sms = self._queue_sms(["41234567"], body="Julesalg! https://butikk.no/r/Ab3")
+        ledger = self.env["intellipush.credit.ledger"]
+        entries_before = ledger.search_count([("sms_id", "=", sms.id)])
+
+        # A per-recipient link suffix, as SMS Marketing adds: still one segment.
+        sms.body = f"{sms.body}/s/{sms.id}"
+        self.assertEqual(ledger.search_count([("sms_id", "=", sms.id)]), entries_before, "nothing to move")
+        self.assertEqual(sms.credit_state, "reserved")
+
+        sms.body = "Julesalg! " + "x" * 160  # two segments now
+        self.assertEqual(to_credits(sms.credit_cost), Decimal("2.2223"))
+        self.assertEqual(sms.credit_state, "reserved")
+        self.assertEqual(
+            ledger.search([("sms_id", "=", sms.id)], order="id").mapped("entry_type")[-2:], ["release", "reservation"]
+        )
+        self.assertLedgerReconciles()
