@@ -116,10 +116,54 @@ class ResPartner(models.Model):
         readonly=True,
         copy=False,
     )
+    sms_clicked_mailing_ids = fields.Many2many(
+        "mailing.mailing",
+        string="Clicked in Campaign",
+        compute="_compute_sms_clicked_mailing_ids",
+        search="_search_sms_clicked_mailing_ids",
+        help="The SMS and e-mail campaigns in which this contact opened a link.",
+    )
     sms_birthdate = fields.Date("Birthdate")
     sms_age_band = fields.Selection(
         AGE_BANDS, string="Age Band", compute="_compute_sms_age_band", store=True, index=True
     )
+
+    def _compute_sms_clicked_mailing_ids(self):
+        traces = (
+            self.env["mailing.trace"]
+            .sudo()
+            ._read_group(
+                [("model", "=", "res.partner"), ("res_id", "in", self.ids), ("links_click_datetime", "!=", False)],
+                ["res_id"],
+                ["mass_mailing_id:array_agg"],
+            )
+        )
+        mailing_ids = dict(traces)
+        for partner in self:
+            partner.sms_clicked_mailing_ids = [(6, 0, [i for i in mailing_ids.get(partner.id, []) if i])]
+
+    def _search_sms_clicked_mailing_ids(self, operator, value):
+        """Contacts who clicked in the given campaigns (ids or names)."""
+        if operator not in ("in", "=", "ilike", "any"):
+            raise NotImplementedError(f"Unsupported search on clicked campaigns: {operator}")
+        if operator == "any":
+            mailings = self.env["mailing.mailing"].search(value)
+        elif operator == "ilike":
+            mailings = self.env["mailing.mailing"].search([("subject", "ilike", value)])
+        else:
+            mailings = self.env["mailing.mailing"].browse(value if isinstance(value, list) else [value])
+        traces = (
+            self.env["mailing.trace"]
+            .sudo()
+            ._search(
+                [
+                    ("model", "=", "res.partner"),
+                    ("mass_mailing_id", "in", mailings.ids),
+                    ("links_click_datetime", "!=", False),
+                ]
+            )
+        )
+        return [("id", "in", traces.subselect("res_id"))]
 
     @api.depends("sms_birthdate")
     def _compute_sms_age_band(self):

@@ -62,6 +62,12 @@ class TestCampaignClicks(IntellipushSandboxMixin, HttpCase):
         self.assertAlmostEqual(self.mailing.intellipush_co2_grams, 0.7)
 
         clicked_numbers = {message["phonenumber"] for message in received[:10]}
+        clickers = self.env["res.partner"].search([("sms_clicked_mailing_ids", "in", self.mailing.ids)])
+        self.assertEqual(len(clickers), 10, "a filter on the contacts who clicked in this campaign")
+        self.assertEqual({partner.mobile.replace(" ", "")[3:] for partner in clickers}, clicked_numbers)
+        self.assertEqual(clickers[0].sms_clicked_mailing_ids, self.mailing)
+        by_name = self.env["res.partner"].search([("sms_clicked_mailing_ids", "ilike", "Julesalg")])
+        self.assertEqual(by_name, clickers)
         action = self.mailing.action_intellipush_list_not_clicked()
         reminder_list = self.env["mailing.list"].browse(action["res_id"])
         self.assertEqual(len(reminder_list.contact_ids), 40)
