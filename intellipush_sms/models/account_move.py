@@ -1,4 +1,3 @@
-import logging
 from functools import partial
 
 from odoo import api, fields, models
@@ -7,13 +6,10 @@ from odoo.tools import SQL, split_every
 
 from .sms_sms import _auto_commit_allowed
 
-_logger = logging.getLogger(__name__)
-
 # A rule missed on its day (server down, cron disabled) still goes during the
 # next days; later than this it is left to the next rule.
 CATCH_UP_DAYS = 3
 BATCH_SIZE = 200
-UNPAID_STATES = ("not_paid", "partial")
 
 # Per invoice, the latest rule that is due today or in the catch-up window
 # and was never handled for it. Credit notes and zero balances come too: they

@@ -191,6 +191,9 @@ class IntellipushInboundSms(models.Model):
             )
         )
 
+    def _intellipush_consent_proof(self):
+        return _('SMS "%(text)s" from %(number)s', text=self.body, number=self.number)
+
     def _intellipush_opt_out(self):
         self.ensure_one()
         blacklist = self.env["phone.blacklist"].sudo()
@@ -200,7 +203,7 @@ class IntellipushInboundSms(models.Model):
         self._intellipush_partners_of_number()._sms_set_consent(
             "withdrawn",
             "inbound_keyword",
-            proof=_('SMS "%(text)s" from %(number)s', text=self.body, number=self.number),
+            proof=self._intellipush_consent_proof(),
             inbound_sms=self,
         )
         confirmation = (self.company_id.intellipush_optout_confirmation or "").strip()
@@ -221,7 +224,7 @@ class IntellipushInboundSms(models.Model):
         self._intellipush_partners_of_number()._sms_set_consent(
             "granted",
             "inbound_keyword",
-            proof=_('SMS "%(text)s" from %(number)s', text=self.body, number=self.number),
+            proof=self._intellipush_consent_proof(),
             inbound_sms=self,
         )
 

@@ -52,7 +52,7 @@ class IntellipushInvoiceReminder(models.Model):
                     "%(partner)s has no valid mobile number.", partner=move.partner_id.display_name
                 )
         skipped = self.browse([reminder.id for reminder in skip_reasons])
-        for reason, reminders in _group_by_reason(skip_reasons).items():
+        for reason, reminders in skipped.grouped(skip_reasons.get).items():
             reminders.write({"state": "skipped", "reason": reason})
         if skipped:
             skipped.move_id._message_log_batch(
@@ -76,10 +76,3 @@ class IntellipushInvoiceReminder(models.Model):
         for sms in sms_records:
             reminder_by_message[sms.mail_message_id.id].write({"state": "sent", "sms_id": sms.id})
         return len(to_send)
-
-
-def _group_by_reason(reason_by_record):
-    grouped = {}
-    for record, reason in reason_by_record.items():
-        grouped[reason] = grouped.get(reason, record.browse()) | record
-    return grouped

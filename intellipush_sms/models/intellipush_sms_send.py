@@ -122,10 +122,8 @@ class IntellipushSmsSend(models.Model):
             if len(invalid) > MAX_INVALID_LISTED:
                 lines.append(_("… and %s more", len(invalid) - MAX_INVALID_LISTED))
             send.invalid_recipients = "\n".join(lines) or False
-            # A short link is about as long as this placeholder.
-            body = send._intellipush_body_with_files(
-                ["x" * len(send._intellipush_short_url_example())] * len(send.attachment_ids)
-            )
+            # Each file goes as a short link about as long as this one.
+            body = send._intellipush_body_with_files([f"{send.get_base_url()}/r/xxxx"] * len(send.attachment_ids))
             if send.sms_purpose == "marketing":
                 body = send.company_id._intellipush_with_optout_footer(body)
             send.cost_summary = wallet_model.with_company(send.company_id)._cost_summary(
@@ -159,6 +157,10 @@ class IntellipushSmsSend(models.Model):
     # Recipients
     # ------------------------------------------------------------
 
+    def _intellipush_recipient_partners(self):
+        """The contacts this send goes to as of now (SMS Marketing adds its segments)."""
+        return self.partner_ids
+
     def _intellipush_recipients(self):
         """``([(E.164 number, partner)], [(label, reason)])``: the contacts,
         list entries and typed numbers of this send as of now, each number
@@ -172,7 +174,7 @@ class IntellipushSmsSend(models.Model):
                 seen.add(number)
                 recipients.append((number, partner))
 
-        for partner in self.partner_ids:
+        for partner in self._intellipush_recipient_partners():
             try:
                 add(normalize(partner.mobile or partner.phone or "", region).e164, partner)
             except InvalidPhoneNumber as error:
@@ -253,9 +255,6 @@ class IntellipushSmsSend(models.Model):
 
     def _intellipush_body_with_files(self, links):
         return "\n".join([(self.body or "").rstrip(), *links]) if links else self.body or ""
-
-    def _intellipush_short_url_example(self):
-        return f"{self.get_base_url()}/r/xxxx"
 
     def _intellipush_file_links(self):
         """Short tracked links to the send's files, readable by whoever has the link."""

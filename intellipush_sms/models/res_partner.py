@@ -91,7 +91,9 @@ class ResPartner(models.Model):
                     _("Marketing consent given by hand needs its proof: a text or a document (%s).", partner.name)
                 )
 
-    def _sms_log_consent(self, previous, inbound_sms=None):
+    def _sms_log_consent(self, previous):
+        """One log entry per partner; the SMS that caused the change, if any, comes in the context."""
+        inbound_sms_id = self.env.context.get("intellipush_consent_inbound_sms_id", False)
         self.env["intellipush.consent.log"].sudo().with_context(intellipush_consent_entry=True).create(
             [
                 {
@@ -102,7 +104,7 @@ class ResPartner(models.Model):
                     "proof": partner.sms_consent_proof,
                     "proof_file": partner.sms_consent_proof_file,
                     "proof_filename": partner.sms_consent_proof_filename,
-                    "inbound_sms_id": inbound_sms.id if inbound_sms else False,
+                    "inbound_sms_id": inbound_sms_id,
                 }
                 for partner in self
             ]
@@ -111,18 +113,7 @@ class ResPartner(models.Model):
     def _sms_set_consent(self, state, channel, proof=None, inbound_sms=None):
         """Change the consent of these partners (those whose state changes), with one log entry each."""
         changing = self.filtered(lambda partner: partner.sms_consent_state != state)
-        if not changing:
-            return changing
-        previous = {partner.id: partner.sms_consent_state for partner in changing}
-        super(ResPartner, changing).write(
-            {
-                "sms_consent_state": state,
-                "sms_consent_channel": channel,
-                "sms_consent_date": fields.Datetime.now(),
-                "sms_consent_proof": proof,
-                "sms_consent_proof_file": False,
-                "sms_consent_proof_filename": False,
-            }
+        changing.with_context(intellipush_consent_inbound_sms_id=inbound_sms.id if inbound_sms else False).write(
+            {"sms_consent_state": state, "sms_consent_channel": channel, "sms_consent_proof": proof}
         )
-        changing._sms_log_consent(previous, inbound_sms=inbound_sms)
         return changing

@@ -252,11 +252,10 @@ class SmsSms(models.Model):
         the company's opt-out instruction, so that segments and cost include it.
         """
         vals_list = [dict(vals) for vals in vals_list]
+        default_purpose = self.env.context.get("intellipush_sms_purpose", "transactional")
         for vals in vals_list:
             if vals.get("body"):
                 vals["body"] = replace_invisible_lookalikes(vals["body"])
-        default_purpose = self.env.context.get("intellipush_sms_purpose", "transactional")
-        for vals in vals_list:
             vals.setdefault("sms_purpose", default_purpose)
         # Queued messages are checked; those a composer already skipped as
         # opted out or blacklisted get the reason the user will look for.
@@ -348,13 +347,11 @@ class SmsSms(models.Model):
         verdicts = self._intellipush_policy_verdicts(
             [(sms.number, sms.partner_id, sms.sms_purpose, sms.company_id or self.env.company) for sms in self]
         )
-        refused = self.browse()
-        for (failure_type, reason), records in _group_by_value(
-            {sms: verdict for sms, verdict in zip(self, verdicts, strict=True) if verdict}
-        ).items():
+        verdict_by_sms = dict(zip(self, verdicts, strict=True))
+        refused = self.filtered(verdict_by_sms.get)
+        for (failure_type, reason), records in refused.grouped(verdict_by_sms.get).items():
             records.write({"failure_reason": reason, "intellipush_next_attempt_at": False})
             records._update_sms_state_and_trackers("canceled", failure_type=failure_type)
-            refused |= records
         return refused
 
     def _intellipush_reserve_credits(self):
@@ -558,9 +555,14 @@ class SmsSms(models.Model):
         else:
             apply()
 
-    def _intellipush_apply_dispatch(self, valid, outgoing, invalid, results, error):
-        for reason, records in _group_by_value(invalid).items():
+    def _intellipush_fail_invalid_numbers(self, reason_by_sms):
+        """Fail the messages of ``{sms: reason}`` whose number cannot receive SMS, one write per reason."""
+        invalid = self.browse([sms.id for sms in reason_by_sms])
+        for reason, records in invalid.grouped(reason_by_sms.get).items():
             records._intellipush_set_failed("sms_number_format", _("This number cannot receive SMS: %s.", reason))
+
+    def _intellipush_apply_dispatch(self, valid, outgoing, invalid, results, error):
+        self._intellipush_fail_invalid_numbers(invalid)
         if not valid:
             return
         if isinstance(error, UserError):
@@ -572,17 +574,17 @@ class SmsSms(models.Model):
 
     def _intellipush_apply_results(self, outgoing, results):
         accepted_values = []
-        refused = {}
+        refusal_by_sms = {}
         for sms, message, result in zip(self, outgoing, results, strict=True):
             if result.ok:
                 accepted_values.append((sms.id, result.provider_id, result.credits or 0, _e164(message)))
             else:
-                refused.setdefault(_failure_type(result.error), []).append((sms, result.error.message))
+                refusal_by_sms[sms] = (_failure_type(result.error), result.error.message)
         if accepted_values:
             self._intellipush_mark_accepted(accepted_values)
-        for failure_type, pairs in refused.items():
-            for reason, records in _group_by_value(dict(pairs)).items():
-                records._intellipush_set_failed(failure_type, reason)
+        refused = self.filtered(refusal_by_sms.get)
+        for (failure_type, reason), records in refused.grouped(refusal_by_sms.get).items():
+            records._intellipush_set_failed(failure_type, reason)
 
     def _intellipush_mark_accepted(self, accepted_values):
         """Record (id, provider id, credits, E.164 number) rows in one statement; move to Sent."""
@@ -693,8 +695,7 @@ class SmsSms(models.Model):
 
     def _intellipush_reconcile_company(self, company):
         valid, outgoing, invalid = self._intellipush_prepare()
-        for reason, records in _group_by_value(invalid).items():
-            records._intellipush_set_failed("sms_number_format", _("This number cannot receive SMS: %s.", reason))
+        self._intellipush_fail_invalid_numbers(invalid)
         if not valid:
             return
         try:
@@ -838,11 +839,3 @@ def _e164_or_raw(number, company):
 
 def _failure_type(error):
     return FAILURE_TYPE_BY_ERROR_CODE.get(error.code, "sms_server")
-
-
-def _group_by_value(reason_by_record):
-    """{record: reason} → {reason: records}, so one write serves each reason."""
-    grouped = {}
-    for record, reason in reason_by_record.items():
-        grouped[reason] = grouped.get(reason, record.browse()) | record
-    return grouped

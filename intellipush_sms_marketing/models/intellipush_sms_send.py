@@ -1,23 +1,12 @@
 from odoo import _, api, fields, models
 
+from odoo.addons.intellipush_sms.models.intellipush_sms_send import IntellipushSmsSend as BaseSmsSend
 from odoo.addons.intellipush_sms.tools.phone_numbers import InvalidPhoneNumber, normalize
 
 
 class IntellipushSmsSend(models.Model):
     _inherit = "intellipush.sms.send"
-    _intellipush_requeue_fields = frozenset(
-        {
-            "body",
-            "send_at",
-            "partner_ids",
-            "list_ids",
-            "numbers",
-            "sms_purpose",
-            "attachment_ids",
-            "mailing_list_ids",
-            "segment_ids",
-        }
-    )
+    _intellipush_requeue_fields = BaseSmsSend._intellipush_requeue_fields | {"mailing_list_ids", "segment_ids"}
 
     mailing_list_ids = fields.Many2many(
         "mailing.list",
@@ -35,23 +24,17 @@ class IntellipushSmsSend(models.Model):
     def _compute_recipients(self):
         return super()._compute_recipients()
 
+    def _intellipush_recipient_partners(self):
+        return super()._intellipush_recipient_partners() | self.segment_ids._partners()
+
     def _intellipush_recipients(self):
-        """Also the contacts of the segments and the subscribed contacts of the
-        mailing lists, after the send's own recipients, each number once."""
+        """Also the subscribed contacts of the mailing lists, after the send's
+        own recipients, each number once."""
         recipients, invalid = super()._intellipush_recipients()
-        seen = {number for number, _partner in recipients}
-        region = self.company_id._intellipush_phone_region()
-        for partner in self.segment_ids._partners() - self.partner_ids:
-            try:
-                number = normalize(partner.mobile or partner.phone or "", region).e164
-            except InvalidPhoneNumber as error:
-                invalid.append((partner.display_name, error.reason))
-                continue
-            if number not in seen:
-                seen.add(number)
-                recipients.append((number, partner))
         if not self.mailing_list_ids:
             return recipients, invalid
+        seen = {number for number, _partner in recipients}
+        region = self.company_id._intellipush_phone_region()
         subscriptions = self.env["mailing.subscription"].search(
             [("list_id", "in", self.mailing_list_ids.ids), ("opt_out", "=", False)]
         )

@@ -12,7 +12,7 @@ AGE_BANDS = [
     ("55_64", "55-64"),
     ("65", "65 and over"),
 ]
-# Lower age bound of each band, in the order of AGE_BANDS.
+# Lower age bound of each band, oldest first (a birthdate in the future has none).
 _AGE_BAND_STARTS = [(65, "65"), (55, "55_64"), (45, "45_54"), (35, "35_44"), (25, "25_34"), (18, "18_24"), (0, "0_17")]
 
 # Purchase figures of partners, from confirmed sales orders (count, dates,
@@ -81,20 +81,18 @@ _REFRESH_CATEGORIES_SQL = """
        AND (%(all)s OR so.partner_id = ANY(%(ids)s))
 """
 
-_REFRESH_AGE_BANDS_SQL = """
+# The same bands in SQL, built from _AGE_BAND_STARTS (our own constants).
+_AGE_BAND_CASE = " ".join(f"WHEN age >= {start} THEN '{band}'" for start, band in _AGE_BAND_STARTS)
+_REFRESH_AGE_BANDS_SQL = f"""
     UPDATE res_partner
-       SET sms_age_band = CASE
-               WHEN age >= 65 THEN '65' WHEN age >= 55 THEN '55_64' WHEN age >= 45 THEN '45_54'
-               WHEN age >= 35 THEN '35_44' WHEN age >= 25 THEN '25_34' WHEN age >= 18 THEN '18_24'
-               ELSE '0_17' END
-      FROM (SELECT id AS partner_id, EXTRACT(YEAR FROM AGE(%(today)s, sms_birthdate))::int AS age
-              FROM res_partner WHERE sms_birthdate IS NOT NULL) ages
-     WHERE res_partner.id = ages.partner_id
-       AND sms_age_band IS DISTINCT FROM CASE
-               WHEN age >= 65 THEN '65' WHEN age >= 55 THEN '55_64' WHEN age >= 45 THEN '45_54'
-               WHEN age >= 35 THEN '35_44' WHEN age >= 25 THEN '25_34' WHEN age >= 18 THEN '18_24'
-               ELSE '0_17' END
-"""
+       SET sms_age_band = bands.band
+      FROM (SELECT id, CASE {_AGE_BAND_CASE} END AS band
+              FROM (SELECT id, EXTRACT(YEAR FROM AGE(%(today)s, sms_birthdate))::int AS age
+                      FROM res_partner
+                     WHERE sms_birthdate IS NOT NULL) ages) bands
+     WHERE res_partner.id = bands.id
+       AND res_partner.sms_age_band IS DISTINCT FROM bands.band
+"""  # noqa: S608
 
 
 class ResPartner(models.Model):
@@ -217,4 +215,4 @@ def _age_band(birthdate, today):
     if not birthdate:
         return False
     age = relativedelta(today, birthdate).years
-    return next(band for start, band in _AGE_BAND_STARTS if age >= start)
+    return next((band for start, band in _AGE_BAND_STARTS if age >= start), False)
