@@ -116,8 +116,8 @@ class IntellipushCreditWallet(models.Model):
         return [(lot_id, to_credits(remaining)) for lot_id, remaining in self.env.cr.fetchall()]
 
     def _expiring_by_horizon(self, today, horizons):
-        lots = self.env["intellipush.credit.lot"].browse([lot_id for lot_id, _remaining in self._lots_with_credits()])
         remaining = dict(self._lots_with_credits())
+        lots = self.env["intellipush.credit.lot"].browse(list(remaining))
         return {
             days: sum((remaining[lot.id] for lot in lots if lot.expiry_date <= today + timedelta(days=days)), ZERO)
             for days in horizons
@@ -231,19 +231,19 @@ class IntellipushCreditWallet(models.Model):
         quotes = self._quote(self.company_id, [(record.number, record.body) for record in sms])
         self._lock()
         available = self._available()
-        reserved_vals, waiting, blocked, free = [], sms.browse(), {}, sms.browse()
-        cost_by_sms = {}
+        reserved_vals = []
+        # {sms: (quote, credit state)} for the priced ones, {sms: problem} for blocked destinations.
+        priced, blocked, free_ids = {}, {}, []
         for record, quote in zip(sms, quotes, strict=True):
             if quote.cost is None:
                 if quote.e164:
-                    blocked.setdefault(quote.problem, sms.browse())
-                    blocked[quote.problem] |= record
+                    blocked[record] = quote.problem
                 else:
-                    free |= record
+                    free_ids.append(record.id)
                 continue
-            cost_by_sms[record] = quote
             if quote.cost <= available:
                 available -= quote.cost
+                priced[record] = (quote, "reserved")
                 reserved_vals.append(
                     {
                         "entry_type": "reservation",
@@ -254,18 +254,20 @@ class IntellipushCreditWallet(models.Model):
                     }
                 )
             else:
-                waiting |= record
+                priced[record] = (quote, "waiting")
         self._record(reserved_vals)
-        for record, quote in cost_by_sms.items():
-            record.write(
-                {
-                    "credit_cost": float(quote.cost),
-                    "destination_country_id": quote.country.id,
-                    "credit_state": "waiting" if record in waiting else "reserved",
-                }
+        # One write per distinct price: a campaign to one country is one or two.
+        grouped = sms.browse([record.id for record in priced]).grouped(
+            lambda record: (priced[record][0].cost, priced[record][0].country, priced[record][1])
+        )
+        for (cost, country, credit_state), records in grouped.items():
+            records.write(
+                {"credit_cost": float(cost), "destination_country_id": country.id, "credit_state": credit_state}
             )
+        waiting = sms.browse([record.id for record, (_quote, state) in priced.items() if state == "waiting"])
+        free = sms.browse(free_ids)
         free.write({"credit_cost": 0.0, "credit_state": "none"})
-        for problem, records in blocked.items():
+        for problem, records in sms.browse([record.id for record in blocked]).grouped(blocked.get).items():
             records.write({"credit_cost": 0.0, "credit_state": "none"})
             records._intellipush_set_failed("sms_country_not_supported", problem)
         if waiting:
@@ -274,7 +276,7 @@ class IntellipushCreditWallet(models.Model):
                     "failure_reason": _(
                         "Waiting for SMS credits: %(needed)s needed, %(available)s available. "
                         "It is sent as soon as credits are bought.",
-                        needed=sum((cost_by_sms[record].cost for record in waiting), ZERO),
+                        needed=sum((priced[record][0].cost for record in waiting), ZERO),
                         available=available,
                     ),
                 }
@@ -436,8 +438,8 @@ class IntellipushCreditWallet(models.Model):
         for wallet in self.sudo().search([]):
             wallet._lock()
             free = wallet._available()
-            lots = self.env["intellipush.credit.lot"].browse([lot_id for lot_id, _left in wallet._lots_with_credits()])
             remaining = dict(wallet._lots_with_credits())
+            lots = self.env["intellipush.credit.lot"].browse(list(remaining))
             entries = []
             for lot in lots.filtered(lambda lot: lot.expiry_date <= today):
                 expiring = min(remaining[lot.id], free)

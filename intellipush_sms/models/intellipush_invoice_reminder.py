@@ -1,6 +1,7 @@
 from markupsafe import Markup
 
 from odoo import fields, models
+from odoo.tools import SQL
 
 
 class IntellipushInvoiceReminder(models.Model):
@@ -70,9 +71,24 @@ class IntellipushInvoiceReminder(models.Model):
         to_send = self - skipped
         messages = {}
         for template, reminders in to_send.grouped(lambda reminder: reminder.rule_id.template_id).items():
-            messages.update(reminders.move_id._intellipush_post_template_sms(template))
-        reminder_by_message = {messages[reminder.move_id.id].id: reminder for reminder in to_send}
+            messages.update(reminders.move_id._intellipush_post_template_sms(template, recipients=recipients))
+        reminder_by_message = {messages[reminder.move_id.id].id: reminder.id for reminder in to_send}
         sms_records = self.env["sms.sms"].sudo().search([("mail_message_id", "in", list(reminder_by_message))])
-        for sms in sms_records:
-            reminder_by_message[sms.mail_message_id.id].write({"state": "sent", "sms_id": sms.id})
+        if sms_records:
+            # One statement for the batch, as the claims were inserted.
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE intellipush_invoice_reminder reminder
+                       SET state = 'sent', sms_id = sent.sms_id, write_date = %s, write_uid = %s
+                      FROM unnest(%s::int[], %s::int[]) AS sent(reminder_id, sms_id)
+                     WHERE reminder.id = sent.reminder_id
+                    """,
+                    fields.Datetime.now(),
+                    self.env.uid,
+                    [reminder_by_message[sms.mail_message_id.id] for sms in sms_records],
+                    sms_records.ids,
+                )
+            )
+            to_send.invalidate_recordset(["state", "sms_id"])
         return len(to_send)

@@ -173,8 +173,16 @@ class SmsSms(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         records = super().create(self._intellipush_prepare_vals(vals_list))
-        records._intellipush_reserve_credits()
+        if not self.env.context.get("intellipush_queue_later"):
+            records._intellipush_reserve_credits()
         return records
+
+    def _intellipush_queue(self):
+        """Reserve credits and wake the dispatch for SMS created with
+        ``intellipush_queue_later`` (a batch posted record by record), once."""
+        sms = self.with_context(intellipush_queue_later=False)._intellipush_split()[0]
+        sms._intellipush_reserve_credits()
+        sms.send()
 
     def write(self, vals):
         res = super().write(vals)
@@ -382,7 +390,8 @@ class SmsSms(models.Model):
         after this commit, sends with its own committed intent instead.
         """
         intellipush, others = self._intellipush_split()
-        if intellipush.filtered(lambda sms: sms.state == "outgoing" and not sms.to_delete):
+        queue_later = self.env.context.get("intellipush_queue_later")
+        if not queue_later and intellipush.filtered(lambda sms: sms.state == "outgoing" and not sms.to_delete):
             self.env.ref("intellipush_sms.ir_cron_intellipush_dispatch")._trigger()
         return super(SmsSms, others).send(
             unlink_failed=unlink_failed,

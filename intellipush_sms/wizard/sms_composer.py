@@ -85,9 +85,13 @@ class SmsComposer(models.TransientModel):
 
     def action_send_sms(self):
         last_sms = self.env["sms.sms"].sudo().search([], order="id DESC", limit=1)
-        composer = self.with_context(intellipush_sms_purpose=self.sms_purpose)
+        # Chatter sends post record by record: credits and the dispatch are
+        # dealt with once for all the SMS this send created.
+        composer = self.with_context(intellipush_sms_purpose=self.sms_purpose, intellipush_queue_later=True)
         super(SmsComposer, composer).action_send_sms()
-        return composer._intellipush_send_result(after_id=last_sms.id or 0)
+        created = self._intellipush_created_sms(after_id=last_sms.id or 0)
+        created._intellipush_queue()
+        return created._intellipush_result_action() if created else False
 
     def _get_optout_record_ids(self, records, recipients_info):
         """Marketing in mass mode: contacts without granted consent are skipped
@@ -104,11 +108,10 @@ class SmsComposer(models.TransientModel):
             }
         )
 
-    def _intellipush_send_result(self, after_id):
-        """Tell the user what happened to the messages this send created:
-        those newer than ``after_id``, created by this user in this
-        transaction (their ``create_date`` is the transaction's timestamp)."""
-        created = (
+    def _intellipush_created_sms(self, after_id):
+        """The SMS this send created: newer than ``after_id``, created by this
+        user in this transaction (their ``create_date`` is its timestamp)."""
+        return (
             self.env["sms.sms"]
             .sudo()
             .search(
@@ -119,4 +122,3 @@ class SmsComposer(models.TransientModel):
                 ]
             )
         )
-        return created._intellipush_result_action() if created else False

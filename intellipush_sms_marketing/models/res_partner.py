@@ -192,10 +192,11 @@ class ResPartner(models.Model):
     def _intellipush_refresh_segments_later(self, partner_ids):
         """Refresh these partners once, just before the transaction commits,
         whatever number of orders and invoices changed in it."""
-        pending = self.env.cr.precommit.data.setdefault("intellipush_segment_partner_ids", set())
-        if not pending:
+        data = self.env.cr.precommit.data
+        if "intellipush_segment_partner_ids" not in data:
+            data["intellipush_segment_partner_ids"] = set()
             self.env.cr.precommit.add(self._intellipush_run_pending_refresh)
-        pending.update(partner_ids)
+        data["intellipush_segment_partner_ids"].update(partner_ids)
 
     @api.model
     def _intellipush_run_pending_refresh(self):
