@@ -114,7 +114,7 @@ class IntellipushSmsSend(models.Model):
 
     @api.depends("partner_ids", "list_ids", "numbers", "body", "sms_purpose", "company_id", "attachment_ids")
     def _compute_recipients(self):
-        wallet_model = self.env["intellipush.credit.wallet"]
+        sms_model = self.env["sms.sms"]
         for send in self:
             recipients, invalid = send._intellipush_recipients()
             send.recipient_count = len(recipients)
@@ -124,11 +124,7 @@ class IntellipushSmsSend(models.Model):
             send.invalid_recipients = "\n".join(lines) or False
             # Each file goes as a short link about as long as this one.
             body = send._intellipush_body_with_files([f"{send.get_base_url()}/r/xxxx"] * len(send.attachment_ids))
-            if send.sms_purpose == "marketing":
-                body = send.company_id._intellipush_with_optout_footer(body)
-            send.cost_summary = wallet_model.with_company(send.company_id)._cost_summary(
-                [number for number, _partner in recipients], body
-            )
+            send.cost_summary = sms_model._intellipush_estimate(recipients, body, send.sms_purpose, send.company_id)
 
     @api.depends("run_ids")
     def _compute_run_count(self):

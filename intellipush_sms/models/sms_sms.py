@@ -350,6 +350,19 @@ class SmsSms(models.Model):
                 verdicts.append(None)
         return verdicts
 
+    @api.model
+    def _intellipush_estimate(self, recipients, body, purpose, company):
+        """The cost line shown before sending ``body`` to ``[(number, partner)]``:
+        only for the recipients the consent and blacklist rules let through,
+        and with the opt-out instruction that marketing will carry."""
+        verdicts = self._intellipush_policy_verdicts(
+            [(number, partner, purpose, company) for number, partner in recipients]
+        )
+        numbers = [number for (number, _partner), verdict in zip(recipients, verdicts, strict=True) if not verdict]
+        if purpose == "marketing":
+            body = company._intellipush_with_optout_footer(body)
+        return self.env["intellipush.credit.wallet"].with_company(company)._cost_summary(numbers, body)
+
     def _intellipush_recheck_policy(self):
         """Cancel the messages that the policy refuses now (used on retry)."""
         verdicts = self._intellipush_policy_verdicts(

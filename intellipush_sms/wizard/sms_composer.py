@@ -38,46 +38,39 @@ class SmsComposer(models.TransientModel):
         "recipient_single_number_itf",
     )
     def _compute_intellipush_cost_summary(self):
-        wallet_model = self.env["intellipush.credit.wallet"]
         for composer in self:
             body = composer.body or ""
-            if composer.sms_purpose == "marketing":
-                # The instruction is appended when queued: price what will go.
-                body = self.env.company._intellipush_with_optout_footer(body)
-            composer.intellipush_optout_footer = body[len(composer.body or "") :].strip()
-            composer.intellipush_cost_summary = wallet_model._cost_summary(
-                composer._intellipush_recipient_numbers(), body
+            # Shown under the text: what queuing will append to a marketing SMS.
+            sent_body = (
+                self.env.company._intellipush_with_optout_footer(body) if composer.sms_purpose == "marketing" else body
+            )
+            composer.intellipush_optout_footer = sent_body[len(body.rstrip()) :].strip() or False
+            composer.intellipush_cost_summary = self.env["sms.sms"]._intellipush_estimate(
+                composer._intellipush_recipients(), body, composer.sms_purpose, self.env.company
             )
 
-    def _intellipush_recipient_numbers(self):
-        """The numbers this composer would send to, before rendering anything,
-        without those the consent and blacklist rules will skip."""
+    def _intellipush_recipients(self):
+        """``[(number, partner)]`` this composer would send to, before rendering anything."""
         self.ensure_one()
         partner_model = self.env["res.partner"]
         if self.sanitized_numbers:
-            recipients = [(number, partner_model) for number in self.sanitized_numbers.split(",")]
-        elif self.comment_single_recipient:
+            return [(number, partner_model) for number in self.sanitized_numbers.split(",")]
+        records = self._get_records() if self.res_model else None
+        if self.comment_single_recipient:
             number = self.recipient_single_number_itf or self.recipient_single_number
-            records = self._get_records() if self.res_model else None
             partner = (
                 records._sms_get_recipients_info(force_field=self.number_field_name)[records.id]["partner"]
                 if records and len(records) == 1
                 else partner_model
             )
-            recipients = [(number, partner)] if number else []
-        else:
-            records = self._get_records() if self.res_model else None
-            if not records:
-                return []
-            recipients = [
-                (info["sanitized"] or info["number"], info["partner"])
-                for info in records._sms_get_recipients_info(force_field=self.number_field_name).values()
-                if info["sanitized"] or info["number"]
-            ]
-        verdicts = self.env["sms.sms"]._intellipush_policy_verdicts(
-            [(number, partner, self.sms_purpose, self.env.company) for number, partner in recipients]
-        )
-        return [number for (number, _partner), verdict in zip(recipients, verdicts, strict=True) if not verdict]
+            return [(number, partner)] if number else []
+        if not records:
+            return []
+        return [
+            (info["sanitized"] or info["number"], info["partner"])
+            for info in records._sms_get_recipients_info(force_field=self.number_field_name).values()
+            if info["sanitized"] or info["number"]
+        ]
 
     # ------------------------------------------------------------
     # Sending
@@ -94,19 +87,25 @@ class SmsComposer(models.TransientModel):
         return created._intellipush_result_action() if created else False
 
     def _get_optout_record_ids(self, records, recipients_info):
-        """Marketing in mass mode: contacts without granted consent are skipped
-        as opted out, like Odoo's SMS Marketing does for its own lists."""
+        """Marketing in mass mode: those the consent rules refuse are skipped
+        as opted out, like Odoo's SMS Marketing does for its own lists (so its
+        traces say so too)."""
         optout_ids = super()._get_optout_record_ids(records, recipients_info)
         if self.sms_purpose != "marketing":
             return optout_ids
-        return list(
-            set(optout_ids)
-            | {
-                record_id
-                for record_id, info in recipients_info.items()
-                if info["partner"].sms_consent_state != "granted"
-            }
+        record_ids = list(recipients_info)
+        verdicts = self.env["sms.sms"]._intellipush_policy_verdicts(
+            [
+                (info["sanitized"] or info["number"], info["partner"], "marketing", self.env.company)
+                for info in recipients_info.values()
+            ]
         )
+        refused = {
+            record_id
+            for record_id, verdict in zip(record_ids, verdicts, strict=True)
+            if verdict and verdict[0] == "sms_optout"
+        }
+        return list(set(optout_ids) | refused)
 
     def _intellipush_created_sms(self, after_id):
         """The SMS this send created: newer than ``after_id``, created by this
