@@ -9,11 +9,10 @@ Uses (and creates on first run) the database ``intellipush_bench`` with
 so earlier runs do not count. Nothing leaves: the SMS stay queued.
 """
 
-import argparse
 import time
 from datetime import timedelta
 
-from odoo_bench_db import open_registry  # bench/ is on sys.path when the script runs
+from odoo_bench_db import open_registry, parse_sizes  # bench/ is on sys.path when the script runs
 
 DB = "intellipush_bench"
 
@@ -54,15 +53,13 @@ def create_invoices(env, count):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    args = parser.parse_args()
+    sizes = parse_sizes(__doc__, [1000, 10000])
 
     registry = open_registry(DB, "intellipush_sms")
     import odoo  # noqa: PLC0415
 
     print(f"{'invoices':>9} {'SMS':>7} {'seconds':>8} {'ms/invoice':>11} {'queries':>8} {'queries/invoice':>16}")
-    for size in args.sizes:
+    for size in sizes:
         with registry.cursor() as cr:
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
             company = env.ref("base.main_company")

@@ -11,10 +11,9 @@ from one order made through the ORM (an import would be as fast), then
 removed again at the end of each size.
 """
 
-import argparse
 import time
 
-from odoo_bench_db import open_registry  # bench/ is on sys.path when the script runs
+from odoo_bench_db import open_registry, parse_sizes  # bench/ is on sys.path when the script runs
 
 DB = "intellipush_bench_marketing"
 
@@ -90,15 +89,13 @@ def measure(env, partner_ids):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000])
-    args = parser.parse_args()
+    sizes = parse_sizes(__doc__, [10000, 100000])
 
     registry = open_registry(DB, "intellipush_sms_marketing")
     import odoo  # noqa: PLC0415
 
     print(f"{'contacts':>9} {'orders':>8} {'full refresh s':>15} {'statements':>11} {'1,000 contacts s':>17}")
-    for size in args.sizes:
+    for size in sizes:
         with registry.cursor() as cr:
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
             partner_ids = populate(env, size)

@@ -1,6 +1,7 @@
 """A benchmark database with our addons, created once and reused: shared by
 the benchmarks that need Odoo."""
 
+import argparse
 import subprocess
 import sys
 from pathlib import Path
@@ -32,3 +33,10 @@ def open_registry(db, addon):
 
     config.parse_config([f"--database={db}", "--db_host=127.0.0.1", f"--addons-path={addons_path()}"])
     return odoo.modules.registry.Registry(db)
+
+
+def parse_sizes(description, default):
+    """The ``--sizes`` a benchmark runs at, from its command line."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=default)
+    return parser.parse_args().sizes

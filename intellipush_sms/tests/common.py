@@ -95,6 +95,14 @@ class IntellipushCase(IntellipushSandboxMixin, TransactionCase):
     def _queue_sms(self, numbers, body="Hei! Ordren din er klar til henting."):
         return self.env["sms.sms"].sudo().create([{"number": number, "body": body} for number in numbers])
 
+    def _mass_composer(self, partners, body, **values):
+        """Odoo's SMS composer on these partners, as from the contact list's action menu."""
+        return (
+            self.env["sms.composer"]
+            .with_context(active_model="res.partner", active_ids=partners.ids, default_composition_mode="mass")
+            .create({"res_model": "res.partner", "res_ids": repr(partners.ids), "body": body, **values})
+        )
+
     def _process_queue(self):
         return self.env["sms.sms"]._intellipush_process_queue()
 

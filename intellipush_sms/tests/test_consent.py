@@ -54,27 +54,13 @@ class TestMarketingConsent(IntellipushCase):
         cls.env["phone.blacklist"].sudo()._add(["+4741500004"])
         cls.audience = cls.consented | cls.unconsented | cls.withdrawn | cls.blacklisted
 
-    def _mass_composer(self, partners, body, purpose="marketing"):
-        return (
-            self.env["sms.composer"]
-            .with_context(active_model="res.partner", active_ids=partners.ids)
-            .create(
-                {
-                    "composition_mode": "mass",
-                    "res_model": "res.partner",
-                    "res_ids": repr(partners.ids),
-                    "body": body,
-                    "sms_purpose": purpose,
-                    "mass_keep_log": True,
-                }
-            )
-        )
-
     def _sms_of(self, partner):
         return self.env["sms.sms"].search([("partner_id", "=", partner.id)], order="id DESC", limit=1)
 
     def test_marketing_reaches_only_consented_and_reports_the_rest(self):
-        composer = self._mass_composer(self.audience, "Hei {{ object.name }}! 20 % på alt i helgen.")
+        composer = self._mass_composer(
+            self.audience, "Hei {{ object.name }}! 20 % på alt i helgen.", sms_purpose="marketing", mass_keep_log=True
+        )
         self.assertIn("1 SMS", composer.intellipush_cost_summary, "the estimate counts only who will get it")
         self.assertEqual(composer.intellipush_optout_footer, FOOTER)
 
@@ -167,7 +153,7 @@ class TestMarketingConsent(IntellipushCase):
         # 150 GSM-7 characters: one segment alone, two with the instruction.
         body = "Sommersalg! " + "x" * 138
         self.assertEqual(analyze(body).segments, 1)
-        composer = self._mass_composer(self.consented, body)
+        composer = self._mass_composer(self.consented, body, sms_purpose="marketing")
         self.assertIn("2 segment(s)", composer.intellipush_cost_summary)
         composer.sms_purpose = "transactional"
         self.assertIn("1 segment(s)", composer.intellipush_cost_summary)

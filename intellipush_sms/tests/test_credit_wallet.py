@@ -211,15 +211,7 @@ class TestCreditWallet(IntellipushCase):
 
     def test_composer_shows_the_cost_before_sending(self):
         partners = self.partner_kari | self.partner_ola | self.partner_sofia
-        composer = (
-            self.env["sms.composer"]
-            .with_context(
-                active_model="res.partner",
-                active_ids=partners.ids,
-                default_composition_mode="mass",
-            )
-            .create({"body": "Hei! Vi har fått inn nye varer."})
-        )
+        composer = self._mass_composer(partners, "Hei! Vi har fått inn nye varer.")
         # Two to Norway (1.1112 each) and one to Sweden (1.1364).
         self.assertIn("3 SMS, GSM-7, 1 segment(s) each: about 3.3588 credits", composer.intellipush_cost_summary)
         single = (

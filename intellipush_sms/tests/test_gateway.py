@@ -42,15 +42,7 @@ class TestGatewayDispatch(IntellipushCase):
 
     def test_composer_mass_sends_one_batch(self):
         partners = self.partner_kari | self.partner_ola | self.partner_sofia
-        composer = (
-            self.env["sms.composer"]
-            .with_context(
-                active_model="res.partner",
-                active_ids=partners.ids,
-                default_composition_mode="mass",
-            )
-            .create({"body": "Hei {{ object.name }}, velkommen som kunde! 😀", "mass_keep_log": True})
-        )
+        composer = self._mass_composer(partners, "Hei {{ object.name }}, velkommen som kunde! 😀", mass_keep_log=True)
         composer.action_send_sms()
         sms = self.env["sms.sms"].sudo().search([("partner_id", "in", partners.ids)])
         self.assertEqual(len(sms), 3)
