@@ -20,6 +20,7 @@
         "demo/intellipush_sms_marketing_demo.xml",
     ],
     "external_dependencies": {"python": ["xlsxwriter"]},
+    "post_init_hook": "_post_init_hook",
     "auto_install": True,
     "installable": True,
 }

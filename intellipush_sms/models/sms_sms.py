@@ -20,6 +20,7 @@ it back in the queue. Nothing is sent twice, nothing is lost.
 import logging
 import threading
 import uuid
+from collections import Counter
 from datetime import timedelta
 
 from odoo import _, api, fields, models
@@ -220,7 +221,7 @@ class SmsSms(models.Model):
         skipped = {}
         for sms in self - queued:
             skipped[sms.failure_type] = skipped.get(sms.failure_type, 0) + 1
-        labels = dict(self._fields["failure_type"]._description_selection(self.env))
+        labels = self._intellipush_failure_labels()
         lines = [
             _(
                 "%(count)s SMS queued, about %(cost)s credits.",
@@ -361,7 +362,27 @@ class SmsSms(models.Model):
         numbers = [number for (number, _partner), verdict in zip(recipients, verdicts, strict=True) if not verdict]
         if purpose == "marketing":
             body = company._intellipush_with_optout_footer(body)
-        return self.env["intellipush.credit.wallet"].with_company(company)._cost_summary(numbers, body)
+        summary = self.env["intellipush.credit.wallet"].with_company(company)._cost_summary(numbers, body)
+        skipped = Counter(verdict[0] for verdict in verdicts if verdict)
+        if summary and skipped:
+            labels = self._intellipush_failure_labels()
+            summary = "; ".join(
+                [summary]
+                + [
+                    self.env._("%(count)s skipped: %(reason)s", count=count, reason=labels[failure])
+                    for failure, count in skipped.most_common()
+                ]
+            )
+        return summary
+
+    def _intellipush_failure_labels(self):
+        """Failure type labels for people; the consent ones in our own words
+        (Odoo's Norwegian for "Opted Out" reads "Valgt ut", "selected")."""
+        return {
+            **dict(self._fields["failure_type"]._description_selection(self.env)),
+            "sms_optout": self.env._("Opted Out"),
+            "sms_blacklist": self.env._("Blacklisted"),
+        }
 
     def _intellipush_recheck_policy(self):
         """Cancel the messages that the policy refuses now (used on retry)."""

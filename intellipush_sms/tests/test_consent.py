@@ -62,6 +62,8 @@ class TestMarketingConsent(IntellipushCase):
             self.audience, "Hei {{ object.name }}! 20 % på alt i helgen.", sms_purpose="marketing", mass_keep_log=True
         )
         self.assertIn("1 SMS", composer.intellipush_cost_summary, "the estimate counts only who will get it")
+        self.assertIn("2 skipped: Opted Out", composer.intellipush_cost_summary, "and says who will not")
+        self.assertIn("1 skipped: Blacklisted", composer.intellipush_cost_summary)
         self.assertEqual(composer.intellipush_optout_footer, FOOTER)
 
         result = composer.action_send_sms()
