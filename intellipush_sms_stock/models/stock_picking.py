@@ -47,20 +47,20 @@ class StockPicking(models.Model):
             return "packed"
         return False
 
+    def _intellipush_shipping_template(self):
+        """The company's template for this transfer's step, or no template."""
+        return {
+            "packed": self.company_id.intellipush_packed_sms_template_id,
+            "shipped": self.company_id.intellipush_shipped_sms_template_id,
+        }.get(self._intellipush_shipping_step(), self.env["sms.template"])
+
     def _intellipush_send_shipping_sms(self):
         """Post the packed / shipped SMS (transactional) on the transfer's chatter."""
         candidates = self.filtered(
             lambda picking: picking.company_id.intellipush_shipping_sms and not picking.intellipush_sms_sent
         )
-        by_template = {}
-        for picking in candidates:
-            step = picking._intellipush_shipping_step()
-            template = {
-                "packed": picking.company_id.intellipush_packed_sms_template_id,
-                "shipped": picking.company_id.intellipush_shipped_sms_template_id,
-            }.get(step)
-            if template:
-                by_template[template] = by_template.get(template, self.browse()) | picking
+        by_template = candidates.grouped(lambda picking: picking._intellipush_shipping_template())
+        by_template.pop(self.env["sms.template"], None)  # not a step that sends
         for template, pickings in by_template.items():
             sent = pickings._intellipush_post_template_sms(
                 template,
