@@ -12,9 +12,11 @@
         "security/intellipush_sms_marketing_security.xml",
         "security/ir.model.access.csv",
         "data/ir_cron_data.xml",
+        "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",
         "views/intellipush_sms_send_views.xml",
         "views/mailing_mailing_views.xml",
+        "report/intellipush_campaign_report_views.xml",
     ],
     "demo": [
         "demo/intellipush_sms_marketing_demo.xml",

@@ -156,9 +156,19 @@ def test_short_urls_and_clicks(client, sandbox):
     code = child.short_url.rsplit("/", 1)[1]
     assert sandbox.click(code, "10.0.0.1") == "https://example.com/tilbud"
     sandbox.click(code, "10.0.0.1")
+    client.generate_child_url(parent.provider_id, "+4790000000")  # never visited
     details = client.get_url(parent.provider_id)
-    assert details["children"][0]["visits"] == 2
-    assert details["children"][0]["unique_visitors"] == 1
+    assert details.provider_id == parent.provider_id
+    visited, unvisited = sorted(details.children, key=lambda child: -child.visits)
+    assert (visited.provider_id, visited.short_url) == (child.provider_id, child.short_url)
+    assert (visited.visits, visited.unique_visitors) == (2, 1)
+    assert visited.first_visit is not None and visited.last_visit >= visited.first_visit
+    assert (unvisited.visits, unvisited.first_visit) == (0, None)
+
+
+def test_url_visits_of_unknown_url_raise(client, sandbox):
+    with pytest.raises(api.IntellipushError):
+        client.get_url("url-404")
 
 
 def test_garbled_answers_to_reads_raise_malformed(client, sandbox):

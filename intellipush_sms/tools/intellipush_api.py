@@ -202,6 +202,19 @@ class ShortUrl:
     target_url: str | None = None
 
 
+@dataclass(frozen=True)
+class UrlVisits:
+    """Visit statistics of a short URL; a parent's come with its children's."""
+
+    provider_id: str
+    short_url: str
+    visits: int
+    unique_visitors: int
+    first_visit: datetime | None
+    last_visit: datetime | None
+    children: tuple = ()
+
+
 def parse_datetime(value):
     """Intellipush's "YYYY-MM-DD HH:MM:SS" (or ISO) as a naive datetime; None if absent or garbled."""
     if not value or not isinstance(value, str):
@@ -370,10 +383,17 @@ class IntellipushClient:
         )
 
     def get_url(self, provider_id):
+        """The visits of a short URL and of each of its children (:class:`UrlVisits`)."""
         data = self._call("url/get", {"id": provider_id}, idempotent=True)
-        if not isinstance(data, dict):
-            raise MalformedResponseError("The URL answer is not an object.")
-        return data
+        if not isinstance(data, dict) or data.get("id") in (None, ""):
+            raise MalformedResponseError("The URL answer is not an object with an id.")
+        children = data.get("children") or []
+        if not isinstance(children, list):
+            raise MalformedResponseError("The URL answer's children are not a list.")
+        rows = [row for row in children if isinstance(row, dict) and row.get("id") not in (None, "")]
+        if len(rows) != len(children):
+            _logger.warning("Intellipush: skipped %s malformed child URL(s)", len(children) - len(rows))
+        return self._url_visits(data, children=tuple(self._url_visits(row) for row in rows))
 
     # ------------------------------------------------------------
     # Parsing helpers
@@ -408,6 +428,18 @@ class IntellipushClient:
         except InvalidOperation:
             credits = None
         return SendResult(ok=True, provider_id=str(data["id"]), credits=credits)
+
+    @staticmethod
+    def _url_visits(data, children=()):
+        return UrlVisits(
+            provider_id=str(data["id"]),
+            short_url=str(data.get("short_url") or ""),
+            visits=_int(data.get("visits")),
+            unique_visitors=_int(data.get("unique_visitors")),
+            first_visit=parse_datetime(data.get("first_visit")),
+            last_visit=parse_datetime(data.get("last_visit")),
+            children=children,
+        )
 
     @staticmethod
     def _short_url(data):

@@ -1,5 +1,8 @@
+import re
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.mail import TEXT_URL_REGEX
 
 from ..tools.campaign_report import build_workbook
 
@@ -22,6 +25,96 @@ class MailingMailing(models.Model):
     intellipush_co2_email_grams = fields.Float(
         "CO₂ by E-mail (g)", digits=(16, 1), compute="_compute_intellipush_statistics"
     )
+    intellipush_cost_summary = fields.Char("Estimated Cost", compute="_compute_intellipush_cost_summary")
+
+    # ------------------------------------------------------------
+    # Cost before sending
+    # ------------------------------------------------------------
+
+    @api.depends(
+        "mailing_type", "state", "body_plaintext", "sms_allow_unsubscribe", "mailing_domain", "contact_list_ids"
+    )
+    def _compute_intellipush_cost_summary(self):
+        for mailing in self:
+            mailing.intellipush_cost_summary = False
+            if mailing._intellipush_prices_before_sending():
+                recipients, body = mailing._intellipush_campaign_messages()
+                mailing.intellipush_cost_summary = self.env["sms.sms"]._intellipush_estimate(
+                    recipients, body, "marketing", self.env.company
+                )
+
+    def _intellipush_prices_before_sending(self):
+        self.ensure_one()
+        return (
+            self.mailing_type == "sms"
+            and self.state in ("draft", "in_queue")
+            and bool(self.body_plaintext)
+            and bool(self.mailing_model_real)
+            and self.env.company.sms_provider == "intellipush"
+        )
+
+    def _intellipush_campaign_messages(self):
+        """``([(number, partner)], text)`` this campaign will send to the
+        recipients not reached yet: the text as the first of them gets it,
+        its links and opt-out link at the length they will have."""
+        self.ensure_one()
+        records = self.env[self.mailing_model_real].browse(self._get_remaining_recipients())
+        recipients = [
+            (info["sanitized"] or info["number"], info["partner"])
+            for info in records._sms_get_recipients_info().values()
+            if info["sanitized"] or info["number"]
+        ]
+        body = self.body_plaintext or ""
+        if records:
+            body = self.env["mail.render.mixin"]._render_template(
+                body, self.mailing_model_real, records[:1].ids, engine="inline_template"
+            )[records[:1].id]
+        placeholders = self.get_sms_link_replacements_placeholders()
+        body = re.sub(TEXT_URL_REGEX, placeholders["link"], body)
+        if self.sms_allow_unsubscribe:
+            body += placeholders["unsubscribe"]
+        return recipients, body
+
+    def get_sms_link_replacements_placeholders(self):
+        # The counter and the estimate count a campaign link at the length
+        # of the links Intellipush makes when it shortens them.
+        placeholders = super().get_sms_link_replacements_placeholders()
+        if self.env.company.intellipush_link_backend == "intellipush":
+            placeholders["link"] = self.env["intellipush.short.url"]._placeholder(self.env.company)
+        return placeholders
+
+    def action_put_in_queue(self):
+        for mailing in self.filtered(lambda mailing: mailing.mailing_type == "sms"):
+            mailing._intellipush_check_wallet()
+        return super().action_put_in_queue()
+
+    def _intellipush_check_wallet(self):
+        """Refuse to queue a campaign the prepaid credits cannot pay for."""
+        self.ensure_one()
+        if not self._intellipush_prices_before_sending():
+            return
+        company = self.env.company
+        recipients, body = self._intellipush_campaign_messages()
+        verdicts = self.env["sms.sms"]._intellipush_policy_verdicts(
+            [(number, partner, "marketing", company) for number, partner in recipients]
+        )
+        body = company._intellipush_with_optout_footer(body)
+        wallet = self.env["intellipush.credit.wallet"]._for_company(company)
+        quotes = wallet._quote(
+            company,
+            [(number, body) for (number, _partner), verdict in zip(recipients, verdicts, strict=True) if not verdict],
+        )
+        needed = sum(quote.cost for quote in quotes if quote.cost is not None)
+        available = wallet._available()
+        if needed > available:
+            raise UserError(
+                _(
+                    "This campaign needs about %(needed)s credits and the wallet has %(available)s available. "
+                    "Buy credits under SMS / Credits, or send to fewer recipients.",
+                    needed=needed,
+                    available=available,
+                )
+            )
 
     @api.depends("mailing_trace_ids")
     def _compute_intellipush_statistics(self):
@@ -44,7 +137,11 @@ class MailingMailing(models.Model):
         credits = dict(
             self.env["sms.sms"]
             .sudo()
-            ._read_group([("mailing_id", "in", sms_mailings.ids)], ["mailing_id"], ["credit_cost:sum"])
+            ._read_group(
+                [("mailing_id", "in", sms_mailings.ids), ("credit_state", "=", "debited")],
+                ["mailing_id"],
+                ["credit_cost:sum"],
+            )
         )
         # Progress of a campaign the gateway is still sending: its SMS that
         # went to Intellipush against those that will go.
@@ -197,14 +294,22 @@ class MailingMailing(models.Model):
         )
         traces = self.env["mailing.trace"].browse({trace.id for _m, trace, _l, _c, _f, _t in groups})
         names = self._intellipush_trace_names(traces)
+        # Visits through Intellipush's links become clicks when they are
+        # synced; Intellipush knows when they happened.
+        provider_times = {
+            (short_url.mailing_trace_id, short_url.link_tracker_id): (short_url.first_visit, short_url.last_visit)
+            for short_url in self.env["intellipush.short.url"]
+            .sudo()
+            .search([("mailing_trace_id", "in", traces.ids), ("first_visit", "!=", False)])
+        }
         return [
             {
                 "campaign": mailing.subject,
                 "recipient": names.get(trace.id) or "",
                 "number": trace.sms_number or "",
                 "link": link.url,
-                "first_visit": first,
-                "last_visit": last,
+                "first_visit": provider_times.get((trace, link), (first, last))[0],
+                "last_visit": provider_times.get((trace, link), (first, last))[1],
                 "visits": count,
             }
             for mailing, trace, link, count, first, last in groups

@@ -7,6 +7,8 @@ from odoo.tests import HttpCase, tagged
 
 from odoo.addons.intellipush_sms.tests.common import IntellipushSandboxMixin
 
+from .common import create_customers, create_sms_mailing
+
 SHORT_LINK = re.compile(r"https?://\S+?(/r/\w+/s/\d+)")
 
 
@@ -17,26 +19,9 @@ class TestCampaignClicks(IntellipushSandboxMixin, HttpCase):
         super().setUpClass()
         cls._connect_company(cls.env.company)
         cls.env.company.intellipush_optout_footer = False
-        cls.customers = cls.env["res.partner"].create(
-            [
-                {
-                    "name": f"Kunde {index:02d}",
-                    "mobile": f"+47 4001 {1000 + index}",
-                    "sms_consent_state": "granted",
-                    "sms_consent_channel": "web_form",
-                }
-                for index in range(50)
-            ]
-        )
-        cls.mailing = cls.env["mailing.mailing"].create(
-            {
-                "subject": "Julesalg",
-                "mailing_type": "sms",
-                "body_plaintext": "Julesalg i dag! Se tilbudene: https://butikk.example/jul",
-                "sms_allow_unsubscribe": False,
-                "mailing_model_id": cls.env["ir.model"]._get_id("res.partner"),
-                "mailing_domain": repr([("id", "in", cls.customers.ids)]),
-            }
+        cls.customers = create_customers(cls.env, 50, first_number=40011000)
+        cls.mailing = create_sms_mailing(
+            cls.env, "Julesalg", "Julesalg i dag! Se tilbudene: https://butikk.example/jul", cls.customers
         )
 
     def test_per_recipient_links_clicks_lists_and_export(self):
@@ -75,6 +60,19 @@ class TestCampaignClicks(IntellipushSandboxMixin, HttpCase):
             {contact.mobile.removeprefix("+47") for contact in reminder_list.contact_ids} & clicked_numbers,
             "nobody who clicked gets the reminder",
         )
+
+        # The analysis behind the graph and pivot views reads the same figures.
+        self.env.flush_all()
+        report = self.env["intellipush.campaign.report"].search([("mailing_id", "=", self.mailing.id)])
+        self.assertEqual(
+            (report.recipients, report.sent, report.unique_visitors, report.clicks, report.click_rate),
+            (50, 50, 10, 13, 20.0),
+        )
+        self.assertAlmostEqual(report.credits_spent, self.mailing.intellipush_credits_spent)
+        [group] = self.env["intellipush.campaign.report"]._read_group(
+            [("mailing_id", "=", self.mailing.id)], ["sent_date:month"], ["sent:sum", "clicks:sum", "click_rate:avg"]
+        )
+        self.assertEqual(group[1:], (50, 13, 20.0))
 
         export = self.mailing.action_intellipush_export_xlsx()
         attachment_id = int(re.search(r"/web/content/(\d+)", export["url"]).group(1))

@@ -6,30 +6,14 @@ from odoo.tools import mute_logger
 
 from odoo.addons.intellipush_sms.tests.common import IntellipushCase
 
+from .common import create_customers, create_sms_mailing
+
 
 @tagged("post_install", "-at_install", "intellipush")
 class TestCampaignResume(IntellipushCase):
     def test_crash_mid_campaign_then_resume_sends_each_recipient_once(self):
-        customers = self.env["res.partner"].create(
-            [
-                {
-                    "name": f"Kunde {index:02d}",
-                    "mobile": f"+47 4002 {1000 + index}",
-                    "sms_consent_state": "granted",
-                    "sms_consent_channel": "web_form",
-                }
-                for index in range(30)
-            ]
-        )
-        mailing = self.env["mailing.mailing"].create(
-            {
-                "subject": "Vintersalg",
-                "mailing_type": "sms",
-                "body_plaintext": "Vintersalg: 40 % på jakker!",
-                "mailing_model_id": self.env["ir.model"]._get_id("res.partner"),
-                "mailing_domain": repr([("id", "in", customers.ids)]),
-            }
-        )
+        customers = create_customers(self.env, 30, first_number=40021000)
+        mailing = create_sms_mailing(self.env, "Vintersalg", "Vintersalg: 40 % på jakker!", customers)
         self.env["ir.config_parameter"].sudo().set_param("intellipush_sms.batch_size", "10")
         mailing.action_send_sms()
         sms_model = self.env["sms.sms"]

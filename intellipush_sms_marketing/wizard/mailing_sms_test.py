@@ -33,9 +33,11 @@ class MailingSmsTest(models.TransientModel):
             )
         )
         sms.filtered(lambda record: record.state == "outgoing").send()
-        lines = [_("Test SMS queued for %s", record.number) for record in sms if record.state == "outgoing"]
+        lines = [self.env._("Test SMS queued for %s", record.number) for record in sms if record.state == "outgoing"]
         lines += [
-            _("Test SMS not sent to %(number)s: %(reason)s", number=record.number, reason=record.failure_reason)
+            self.env._(
+                "Test SMS not sent to %(number)s: %(reason)s", number=record.number, reason=record.failure_reason
+            )
             for record in sms
             if record.state != "outgoing"
         ]

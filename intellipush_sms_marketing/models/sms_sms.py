@@ -1,0 +1,135 @@
+import logging
+import re
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from odoo.addons.intellipush_sms.models.sms_sms import _auto_commit_allowed
+from odoo.addons.intellipush_sms.tools import intellipush_api
+
+_logger = logging.getLogger(__name__)
+
+# A campaign link as Odoo's SMS Marketing writes it for one recipient:
+# {base URL}/r/{tracker code}/s/{sms id}.
+RECIPIENT_LINK = re.compile(
+    r"(?P<base>https?://[\w@:%.+&~#=-]+)/r/(?P<code>[\w-]+)/s/(?P<sms_id>\d+)(?![\w@:%.+&~#=/-])"
+)
+PROVIDER_LINK_BATCH = 500
+
+
+class SmsSms(models.Model):
+    _inherit = "sms.sms"
+
+    intellipush_links_checked = fields.Boolean(
+        "Links Shortened by Intellipush",
+        copy=False,
+        help="Technical: the campaign links of this SMS were handed to Intellipush's link shortener "
+        "(or kept as Odoo's links when it refused).",
+    )
+
+    @api.model
+    def _intellipush_process_queue(self, max_batches=None):
+        # Per-recipient links come before the dispatch, in the cron, never
+        # in the request of the user who sends the campaign.
+        self._intellipush_shorten_campaign_links()
+        return super()._intellipush_process_queue(max_batches=max_batches)
+
+    @api.model
+    def _intellipush_shorten_campaign_links(self):
+        """Give each queued campaign SMS of companies that use Intellipush's
+        short links a child URL per link, batch by batch.
+
+        Runs while the messages are still ``outgoing``: the new text is
+        re-priced like any edit, and a crash leaves either the old link
+        (shortened again next time) or the new one, never a sent message
+        whose link is unknown.
+        """
+        companies = (
+            self.env["res.company"]
+            .sudo()
+            .search([("sms_provider", "=", "intellipush"), ("intellipush_link_backend", "=", "intellipush")])
+        )
+        if not companies:
+            return 0
+        auto_commit = _auto_commit_allowed()
+        done = 0
+        while True:
+            self.env.flush_all()
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT id FROM sms_sms
+                     WHERE state = 'outgoing'
+                       AND mailing_id IS NOT NULL
+                       AND intellipush_links_checked IS NOT TRUE
+                       AND to_delete IS NOT TRUE
+                       AND company_id IN %s
+                  ORDER BY id LIMIT %s
+                       FOR UPDATE SKIP LOCKED
+                    """,
+                    tuple(companies.ids),
+                    PROVIDER_LINK_BATCH,
+                )
+            )
+            batch = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
+            if not batch:
+                return done
+            for company, company_sms in batch.grouped("company_id").items():
+                company_sms._intellipush_use_provider_links(company)
+            batch.intellipush_links_checked = True
+            done += len(batch)
+            if auto_commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    def _intellipush_use_provider_links(self, company):
+        """Replace the recipient links of these SMS by Intellipush child URLs.
+
+        A link Intellipush refuses to shorten keeps Odoo's address, which is
+        tracked as well: the message goes, the click still counts.
+        """
+        found = {
+            sms: [match for match in RECIPIENT_LINK.finditer(sms.body or "") if int(match["sms_id"]) == sms.id]
+            for sms in self
+        }
+        codes = {match["code"] for matches in found.values() for match in matches}
+        if not codes:
+            return
+        tracker_by_code = {
+            code.code: code.link_id for code in self.env["link.tracker.code"].search([("code", "in", list(codes))])
+        }
+        trackers = self.env["link.tracker"].union(*tracker_by_code.values())
+        try:
+            parents = self.env["intellipush.short.url"]._parents_for(company, trackers)
+            client = company._intellipush_get_client()
+        except UserError as error:
+            _logger.warning("Campaign links kept as Odoo's: %s", error)
+            return
+        children = []
+        for sms, matches in found.items():
+            body = sms.body
+            trace = sms.mailing_trace_ids[:1]
+            for match in matches:
+                parent = parents.get(tracker_by_code.get(match["code"]))
+                if not parent:
+                    continue
+                try:
+                    child = client.generate_child_url(parent.provider_id, sms.number)
+                except intellipush_api.IntellipushError as error:
+                    _logger.warning("Intellipush did not shorten a link of SMS %s, Odoo's is kept: %s", sms.id, error)
+                    continue
+                body = body.replace(match[0], child.short_url, 1)
+                children.append(
+                    {
+                        "company_id": company.id,
+                        "link_tracker_id": parent.link_tracker_id.id,
+                        "parent_id": parent.id,
+                        "mailing_trace_id": trace.id,
+                        "mass_mailing_id": sms.mailing_id.id,
+                        "provider_id": child.provider_id,
+                        "short_url": child.short_url,
+                    }
+                )
+            if body != sms.body:
+                sms.body = body
+        self.env["intellipush.short.url"].create(children)
