@@ -364,10 +364,11 @@ class SmsSms(models.Model):
             body = company._intellipush_with_optout_footer(body)
         summary = self.env["intellipush.credit.wallet"].with_company(company)._cost_summary(numbers, body)
         skipped = Counter(verdict[0] for verdict in verdicts if verdict)
-        if summary and skipped:
+        # When the rules let nobody through, say so rather than show nothing.
+        if skipped and (summary or (not numbers and company.sms_provider == "intellipush")):
             labels = self._intellipush_failure_labels()
             summary = "; ".join(
-                [summary]
+                [summary or self.env._("No SMS to send")]
                 + [
                     self.env._("%(count)s skipped: %(reason)s", count=count, reason=labels[failure])
                     for failure, count in skipped.most_common()

@@ -58,7 +58,9 @@ class MailingMailing(models.Model):
         recipients not reached yet: the text as the first of them gets it,
         its links and opt-out link at the length they will have."""
         self.ensure_one()
-        records = self.env[self.mailing_model_real].browse(self._get_remaining_recipients())
+        # A mailing being edited has no id yet to tell whom it reached already.
+        res_ids = self._get_remaining_recipients() if isinstance(self.id, int) else self._get_recipients()
+        records = self.env[self.mailing_model_real].browse(res_ids)
         recipients = [
             (info["sanitized"] or info["number"], info["partner"])
             for info in records._sms_get_recipients_info().values()

@@ -31,6 +31,11 @@ class TestCampaignCost(IntellipushCase):
         mailing.body_plaintext += " https://butikk.example/var"
         self.assertIn("2 segment", mailing.intellipush_cost_summary, "the link and the opt-out text count")
 
+        mailing.mailing_domain = repr([("id", "in", self.without_consent.ids)])
+        self.assertEqual(
+            mailing.intellipush_cost_summary, "No SMS to send; 5 skipped: Opted Out", "nobody goes, and why"
+        )
+
     def test_estimate_uses_the_length_of_intellipush_links(self):
         mailing = create_sms_mailing(self.env, "Vårsalg", "Tilbud: https://butikk.example/a", self.consenting)
         odoo_link = mailing.get_sms_link_replacements_placeholders()["link"]
