@@ -5,7 +5,8 @@ at ``POST /oauth2/token`` (HTTP Basic with the API ID and secret), then JSON
 ``POST`` requests under ``/restv2/`` with a bearer token, answered with the
 envelope ``{success, data, errorcode, status_message}``. It keeps every SMS it
 accepted, moves them through delivery states, holds inbound SMS for
-``sms/getReceived``, serves short URLs, and injects faults on request.
+``sms/getReceived``, serves short URLs, texts and checks two-factor codes, and
+injects faults on request.
 
 Steering and inspection go through the :class:`Sandbox` methods, or the same
 operations as JSON under ``/_sandbox/`` for other processes. That control API
@@ -120,6 +121,7 @@ class SandboxState:
             self.number_outcomes = {}
             self.credits = None  # None: unlimited
             self.log = []
+            self.twofactor_codes = {}  # (countrycode, phonenumber) -> the last code texted
 
     def next_id(self, prefix):
         return f"{prefix}-{next(self.ids):06d}"
@@ -209,6 +211,32 @@ class SandboxState:
                 "failure_reason": None,
             }
             return _envelope(True, {"id": sms_id, "credits_amount": cost})
+
+    def twofactor_generate(self, countrycode, phonenumber, before, after):
+        """Text a new six-digit code between ``before`` and ``after``; it
+        replaces the number's previous code and stays valid until then."""
+        code = f"{secrets.randbelow(10**6):06d}"
+        message = f"{before}{code}{after}"
+        envelope = self.create_sms({"countrycode": countrycode, "phonenumber": phonenumber, "message": message})
+        if not envelope["success"]:
+            return envelope
+        with self.lock:
+            self.twofactor_codes[(countrycode, phonenumber)] = code
+        return _envelope(
+            True,
+            {
+                "id": envelope["data"]["id"],
+                "text_message": message,
+                "single_target_countrycode": countrycode,
+                "single_target": phonenumber,
+                "method": "sms",
+            },
+        )
+
+    def twofactor_validate(self, countrycode, phonenumber, code):
+        with self.lock:
+            expected = self.twofactor_codes.get((countrycode, phonenumber))
+        return expected is not None and secrets.compare_digest(expected.encode(), code.encode())
 
     def _settle(self, sms_id, delivered, reason=None):
         sms = self.messages[sms_id]
@@ -616,6 +644,27 @@ class _Handler(BaseHTTPRequestHandler):
                 },
             )
 
+    def _api_twofactor_generate(self, body, fault):
+        countrycode, phonenumber = self._twofactor_number(body)
+        before, after = body.get("message_pre_code", ""), body.get("message_post_code", "")
+        if not isinstance(before, str) or not isinstance(after, str):
+            raise BadRequest("'message_pre_code' and 'message_post_code' must be text.")
+        return self.state.twofactor_generate(countrycode, phonenumber, before, after)
+
+    def _api_twofactor_validate(self, body, fault):
+        countrycode, phonenumber = self._twofactor_number(body)
+        code = body.get("code")
+        if not isinstance(code, str) or not code:
+            raise BadRequest("'code' is required.")
+        return _envelope(True, {"access": self.state.twofactor_validate(countrycode, phonenumber, code)})
+
+    @staticmethod
+    def _twofactor_number(body):
+        countrycode, phonenumber = body.get("countrycode"), body.get("phonenumber")
+        if not isinstance(countrycode, str) or not isinstance(phonenumber, str) or not countrycode or not phonenumber:
+            raise BadRequest("'countrycode' and 'phonenumber' are required.")
+        return countrycode, phonenumber
+
     # Control API -------------------------------------------------------
 
     def _control(self, action):
@@ -754,3 +803,8 @@ class Sandbox:
 
     def click(self, short_code, visitor="127.0.0.1"):
         return self.state.click(short_code, visitor)
+
+    def twofactor_code(self, countrycode, phonenumber):
+        """The code ``twofactor/generate`` last texted to the number, or None."""
+        with self.state.lock:
+            return self.state.twofactor_codes.get((countrycode, phonenumber))

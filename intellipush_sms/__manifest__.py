@@ -30,6 +30,8 @@
         "views/account_move_views.xml",
         "views/intellipush_reminder_rule_views.xml",
         "views/intellipush_sms_send_views.xml",
+        "views/intellipush_access_views.xml",
+        "wizard/intellipush_access_wizard_views.xml",
         "views/res_config_settings_views.xml",
         "views/intellipush_sms_menus.xml",
     ],

@@ -4,6 +4,9 @@ from . import sms_sms
 from . import sms_template
 from . import mail_notification
 from . import mail_thread
+from . import intellipush_access_attempt
+from . import intellipush_access_grant
+from . import intellipush_access_resource
 from . import intellipush_consent_log
 from . import intellipush_inbound_sms
 from . import res_partner

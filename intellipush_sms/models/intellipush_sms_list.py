@@ -12,7 +12,7 @@ class IntellipushSmsList(models.Model):
     name = fields.Char(required=True)
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     contact_ids = fields.One2many("intellipush.sms.list.contact", "list_id", string="Contacts")
-    contact_count = fields.Integer("Contacts", compute="_compute_contact_count")
+    contact_count = fields.Integer("Number of Contacts", compute="_compute_contact_count")
     active = fields.Boolean(default=True)
 
     @api.depends("contact_ids")

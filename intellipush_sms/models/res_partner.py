@@ -25,6 +25,11 @@ class ResPartner(models.Model):
     sms_consent_proof_file = fields.Binary("Proof Document", attachment=True, copy=False)
     sms_consent_proof_filename = fields.Char("Proof Document Name", copy=False)
     sms_consent_log_ids = fields.One2many("intellipush.consent.log", "partner_id", string="Consent History")
+    intellipush_access_grant_count = fields.Integer(
+        "Access Codes",
+        compute="_compute_intellipush_access_grant_count",
+        groups="intellipush_sms.group_intellipush_user",
+    )
     sms_first_name = fields.Char(
         "First Name (SMS)",
         compute="_compute_sms_first_name",
@@ -44,6 +49,33 @@ class ResPartner(models.Model):
                 partner.sms_first_name = name
             else:
                 partner.sms_first_name = name.split()[0]
+
+    def _compute_intellipush_access_grant_count(self):
+        counts = dict(
+            self.env["intellipush.access.grant"]._read_group(
+                [("partner_id", "in", self.ids), ("state", "=", "active")], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.intellipush_access_grant_count = counts.get(partner, 0)
+
+    def action_intellipush_send_access_code(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Send Access Code"),
+            "res_model": "intellipush.access.code.send",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_partner_id": self.id},
+        }
+
+    def action_intellipush_view_access_grants(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("intellipush_sms.intellipush_access_grant_action")
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"search_default_filter_active": 1}
+        return action
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -150,6 +150,13 @@ class SmsSms(models.Model):
     )
     sent_at = fields.Datetime(readonly=True, copy=False)
     delivered_at = fields.Datetime(readonly=True, copy=False)
+    intellipush_redacted_body = fields.Text(
+        "Masked Text",
+        readonly=True,
+        copy=False,
+        help="For an SMS that carries a one-time code: its text with the code masked, which replaces the "
+        "text once the SMS is sent, has failed or is cancelled. The code is stored only while the SMS waits.",
+    )
 
     _sql_constraints = [
         (
@@ -263,8 +270,9 @@ class SmsSms(models.Model):
         vals_list = [dict(vals) for vals in vals_list]
         default_purpose = self.env.context.get("intellipush_sms_purpose", "transactional")
         for vals in vals_list:
-            if vals.get("body"):
-                vals["body"] = replace_invisible_lookalikes(vals["body"])
+            for field_name in ("body", "intellipush_redacted_body"):
+                if vals.get(field_name):
+                    vals[field_name] = replace_invisible_lookalikes(vals[field_name])
             vals.setdefault("sms_purpose", default_purpose)
         # Queued messages are checked; those a composer already skipped as
         # opted out or blacklisted get the reason the user will look for.
@@ -302,6 +310,9 @@ class SmsSms(models.Model):
                 vals.update(state="canceled", failure_type=verdict[0], failure_reason=verdict[1])
             elif vals["sms_purpose"] == "marketing":
                 vals["body"] = company._intellipush_with_optout_footer(vals.get("body") or "")
+        for vals in vals_list:
+            if vals.get("intellipush_redacted_body") and vals.get("state", "outgoing") not in ("outgoing", "process"):
+                vals["body"] = vals["intellipush_redacted_body"]
         return vals_list
 
     @api.model
@@ -452,7 +463,25 @@ class SmsSms(models.Model):
             },
         }
 
+    def _update_sms_state_and_trackers(self, new_state, failure_type=None):
+        res = super()._update_sms_state_and_trackers(new_state, failure_type=failure_type)
+        if new_state not in ("outgoing", "process"):
+            self._intellipush_mask_secrets()
+        return res
+
+    def _intellipush_mask_secrets(self):
+        """Replace the text of settled SMS that carried a one-time code by its
+        masked version: from here on no one needs the code in the database.
+        Same length and characters, so encoding, segments and cost stay true."""
+        for sms in self.filtered("intellipush_redacted_body"):
+            if sms.body != sms.intellipush_redacted_body:
+                sms.body = sms.intellipush_redacted_body
+
     def action_set_outgoing(self):
+        if self.filtered(lambda sms: sms.intellipush_redacted_body and sms.body == sms.intellipush_redacted_body):
+            raise UserError(
+                _("An SMS whose one-time code is masked cannot be sent again: send a new code from its access code.")
+            )
         self.write(
             {
                 "failure_reason": False,

@@ -1,3 +1,4 @@
+from . import test_access_codes
 from . import test_automatic_sms
 from . import test_consent
 from . import test_credit_wallet

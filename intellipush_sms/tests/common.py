@@ -4,7 +4,10 @@ Tests never patch our own client: they steer the sandbox (faults, delivery
 outcomes, inbound messages) and look at what it received.
 """
 
+import io
+import json
 import os
+import re
 import sys
 from datetime import timedelta
 from urllib.parse import urlparse
@@ -12,6 +15,7 @@ from urllib.parse import urlparse
 from odoo import fields
 from odoo.tests import TransactionCase
 from odoo.tests.common import _super_send
+from odoo.tools import SQL
 
 # The sandbox is a plain package at the repository root, beside the addons.
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -69,6 +73,10 @@ class IntellipushSandboxMixin:
         wallet._purchase(quantity, price_total, company.currency_id)
         return wallet
 
+    def sandbox_numbers(self):
+        """The (countrycode, phonenumber) pairs the sandbox received, in order."""
+        return [(msg["countrycode"], msg["phonenumber"]) for msg in self.sandbox.messages()]
+
 
 class IntellipushCase(IntellipushSandboxMixin, TransactionCase):
     @classmethod
@@ -120,10 +128,6 @@ class IntellipushCase(IntellipushSandboxMixin, TransactionCase):
     def _make_retry_due(self, sms):
         sms.intellipush_next_attempt_at = fields.Datetime.now() - timedelta(seconds=1)
 
-    def sandbox_numbers(self):
-        """The (countrycode, phonenumber) pairs the sandbox received, in order."""
-        return [(msg["countrycode"], msg["phonenumber"]) for msg in self.sandbox.messages()]
-
     def assertSentOnce(self, sms):
         """Each SMS is at Intellipush exactly once, under the id Odoo recorded."""
         received = self.sandbox.messages()
@@ -139,3 +143,73 @@ class IntellipushCase(IntellipushSandboxMixin, TransactionCase):
             self.assertEqual(record.failure_type, failure_type)
             if reason_part:
                 self.assertIn(reason_part, record.failure_reason or "")
+
+
+# Where a one-time code could be left behind: the SMS, the chatter, field
+# tracking, the access tables and the database log.
+CODE_TABLES = (
+    "sms_sms",
+    "mail_message",
+    "mail_tracking_value",
+    "intellipush_access_resource",
+    "intellipush_access_grant",
+    "intellipush_access_attempt",
+    "intellipush_credit_ledger",
+    "ir_logging",
+)
+
+
+class IntellipushAccessMixin:
+    """Access resources with their door API key, requests to the validation
+    endpoint, and the codes as the holder's phone (the sandbox) received them."""
+
+    @classmethod
+    def _create_access_resource(cls, env, **values):
+        """A resource and the API key its door controller was given."""
+        resource = env["intellipush.access.resource"].create({"name": "Badstue", "location": "Kjeller", **values})
+        key = resource.action_new_api_key()["context"]["default_key"]
+        return resource, key
+
+    def _access_request(self, resource, key, payload=None, body=None, headers=None):
+        """POST to the resource's validation endpoint over HTTP (HttpCase)."""
+        body = json.dumps(payload).encode() if body is None else body
+        headers = {
+            "Content-Type": "application/json",
+            **({"Authorization": f"Bearer {key}"} if key else {}),
+            **(headers or {}),
+        }
+        url = f"/intellipush/access/{resource.id}/validate"
+        if not body:  # url_open turns a request without a body into a GET
+            return self.opener.post(self.base_url() + url, data=body, headers=headers, timeout=15)
+        return self.url_open(url, data=body, headers=headers, timeout=15)
+
+    def _check_code(self, resource, key, code, number=None):
+        """What the door hears for ``code``: "granted" or "denied"."""
+        payload = {"code": code, **({"number": number} if number else {})}
+        response = self._access_request(resource, key, payload)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.env.invalidate_all()  # the request changed the database behind this environment
+        return response.json()["access"]
+
+    def _received_code(self, phonenumber):
+        """The code in the last SMS the sandbox received for this national number."""
+        texts = [msg["message"] for msg in self.sandbox.messages() if msg["phonenumber"] == phonenumber]
+        self.assertTrue(texts, f"no SMS reached {phonenumber}")
+        match = re.search(r" er ([0-9A-Z]+)\.", texts[-1])
+        self.assertTrue(match, f"no code in {texts[-1]!r}")
+        return match.group(1)
+
+    def assertNotStored(self, secret):
+        """``secret`` appears in no row of the tables where it could be left
+        behind: not as a word of its own (the same six digits inside a longer
+        number, a hash or the microseconds of a timestamp are not the code)."""
+        self.env.flush_all()
+        as_word = re.compile(rf"(?<![0-9A-Za-z.]){re.escape(secret)}(?![0-9A-Za-z])")
+        for table in CODE_TABLES:
+            self.assertIsNone(as_word.search(self._dump_table(table)), f"{table} holds the code in clear")
+
+    def _dump_table(self, table):
+        buffer = io.StringIO()
+        query = SQL("COPY (SELECT * FROM %s) TO STDOUT", SQL.identifier(table))
+        self.env.cr._obj.copy_expert(query.code, buffer)
+        return buffer.getvalue()

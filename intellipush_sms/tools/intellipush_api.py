@@ -3,10 +3,11 @@
 One method per endpoint, explicit (connect, read) timeouts, and errors
 mapped to a closed set of codes (:data:`FAILURE_CODES`). The rule that keeps
 messages from going out twice: a call that may have created something at
-Intellipush (``sms/create``, ``sms/createBatch``, URL generation) is retried
-only when the request certainly never reached the server; any other failure
-after sending is raised with ``maybe_delivered=True`` so the caller
-reconciles instead of resending. Read-only calls are retried with back-off.
+Intellipush (``sms/create``, ``sms/createBatch``, URL generation,
+``twofactor/generate``) is retried only when the request certainly never
+reached the server; any other failure after sending is raised with
+``maybe_delivered=True`` so the caller reconciles instead of resending.
+Read-only calls are retried with back-off.
 
 The API secret never appears in logs, exception messages or reprs. Plain
 Python: no Odoo import.
@@ -18,7 +19,7 @@ import logging
 import os
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
@@ -193,6 +194,14 @@ class InboundSms:
     message: str
     keyword: str
     received_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TwofactorSms:
+    """The SMS ``twofactor/generate`` sent; ``message`` holds the code: keep it out of storage and logs."""
+
+    provider_id: str
+    message: str = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -373,6 +382,40 @@ class IntellipushClient:
             )
             for row in rows
         ]
+
+    def twofactor_generate(self, countrycode, phonenumber, message_pre_code, message_post_code=""):
+        """``twofactor/generate``: Intellipush draws a code and texts it, between the two texts.
+
+        Never retried once sent: a second call would text another code.
+        """
+        data = self._call(
+            "twofactor/generate",
+            {
+                "countrycode": countrycode,
+                "phonenumber": phonenumber,
+                "message_pre_code": message_pre_code,
+                "message_post_code": message_post_code,
+            },
+            idempotent=False,
+        )
+        if not isinstance(data, dict) or data.get("id") in (None, ""):
+            raise MalformedResponseError("The two-factor answer has no message id.", maybe_delivered=True)
+        return TwofactorSms(provider_id=str(data["id"]), message=str(data.get("text_message") or ""))
+
+    def twofactor_validate(self, countrycode, phonenumber, code):
+        """``twofactor/validate``: whether ``code`` is the one Intellipush texted to the number.
+
+        Not retried after the request left: a door waits for the answer, and
+        a repeated check must not count twice at Intellipush.
+        """
+        data = self._call(
+            "twofactor/validate",
+            {"countrycode": countrycode, "phonenumber": phonenumber, "code": code},
+            idempotent=False,
+        )
+        if not isinstance(data, dict) or "access" not in data:
+            raise MalformedResponseError("The two-factor validation answer has no verdict.")
+        return data["access"] is True or _flag(data["access"])
 
     def generate_url(self, url):
         return self._short_url(self._call("url/generate", {"url": url}, idempotent=False))

@@ -1,3 +1,5 @@
+from . import intellipush_access_code_send
+from . import intellipush_access_key_show
 from . import intellipush_credit_adjust
 from . import intellipush_credit_purchase
 from . import sms_composer

@@ -1,0 +1,489 @@
+import logging
+import uuid
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
+
+from odoo.addons.base.models.res_partner import _tz_get
+
+from ..tools import intellipush_api
+from ..tools.access_codes import (
+    MAX_LENGTH,
+    MIN_LENGTH,
+    LockoutPolicy,
+    generate_api_key,
+    generate_code,
+    hashes_match,
+    keyed_hash,
+    normalize_code,
+    split_around,
+)
+from ..tools.phone_numbers import InvalidPhoneNumber, normalize
+from .intellipush_access_attempt import FAILURE_REASONS
+
+_logger = logging.getLogger(__name__)
+
+VALIDATION_PATH = "/intellipush/access/%s/validate"
+# Codes drawn before giving up on one that no live code of the resource has.
+MAX_DRAWS = 20
+
+
+class IntellipushAccessResource(models.Model):
+    """Something opened with a one-time code sent by SMS: a hotel room, a gym,
+    a sauna, a locker. Its door controller or kiosk checks codes over HTTP
+    with the resource's API key (see ``controllers/access.py``)."""
+
+    _name = "intellipush.access.resource"
+    _description = "SMS Access Resource"
+    _order = "name, id"
+
+    name = fields.Char(required=True)
+    active = fields.Boolean(default=True)
+    location = fields.Char(help="Where it is, e.g. building, floor and room.")
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    tz = fields.Selection(
+        _tz_get,
+        string="Time Zone",
+        required=True,
+        default=lambda self: self.env.user.tz or "Europe/Oslo",
+        help="The times written in the SMS are in this time zone.",
+    )
+    backend = fields.Selection(
+        [("local", "Odoo"), ("intellipush", "Intellipush Two-Factor")],
+        string="Codes Made By",
+        required=True,
+        default="local",
+        help="Odoo: Odoo draws the code, keeps only a keyed hash of it and checks it. "
+        "Intellipush Two-Factor: Intellipush draws, texts and checks the code; the door must send the "
+        "holder's number with it.",
+    )
+    code_length = fields.Integer(default=6, required=True)
+    code_alphabet = fields.Selection(
+        [("digits", "Digits"), ("alphanumeric", "Letters and Digits")],
+        required=True,
+        default="digits",
+        help="Letters and digits leave out the look-alikes (0 and O, 1 and I).",
+    )
+    validity_hours = fields.Integer("Default Validity (Hours)", required=True, default=24)
+    max_uses = fields.Integer("Uses per Code", default=1, help="How often a code opens; 0: unlimited while valid.")
+    issuer_user_ids = fields.Many2many(
+        "res.users",
+        string="Allowed Issuers",
+        domain=[("share", "=", False)],
+        help="Who may send codes for this resource. Empty: every SMS user.",
+    )
+    sms_template_id = fields.Many2one(
+        "sms.template",
+        string="SMS Template",
+        required=True,
+        ondelete="restrict",
+        domain=[("model", "=", "intellipush.access.grant")],
+        default=lambda self: self.env.ref("intellipush_sms.sms_template_access_code", raise_if_not_found=False),
+        help="Must show {{ object.access_code }}. For Intellipush Two-Factor, the texts before and after "
+        "the code are sent and Intellipush puts its code between them.",
+    )
+    api_key_hash = fields.Char("API Key Hash", groups="base.group_system", copy=False, readonly=True)
+    api_key_date = fields.Datetime("API Key Created", copy=False, readonly=True)
+    validation_url = fields.Char("Validation URL", compute="_compute_validation_url")
+    lockout_number_failures = fields.Integer(
+        "Failures per Number",
+        default=5,
+        help="Wrong codes from one number within the window that lock that number out. 0: never.",
+    )
+    lockout_resource_failures = fields.Integer(
+        "Failures at the Door",
+        default=20,
+        help="Wrong codes from anyone within the window that lock the whole resource out. 0: never.",
+    )
+    lockout_window_minutes = fields.Integer("Failure Window (Minutes)", default=15)
+    lockout_minutes = fields.Integer("Lock-out (Minutes)", default=15)
+    lock_cleared_at = fields.Datetime("Lock-out Lifted At", readonly=True, copy=False)
+    locked_until = fields.Datetime("Locked Out Until", compute="_compute_locked_until")
+    grant_ids = fields.One2many("intellipush.access.grant", "resource_id", string="Codes")
+    active_grant_count = fields.Integer("Active Codes", compute="_compute_active_grant_count")
+
+    _sql_constraints = [
+        ("validity_hours_positive", "CHECK(validity_hours > 0)", "A code is valid for at least one hour."),
+        ("max_uses_not_negative", "CHECK(max_uses >= 0)", "The uses per code cannot be negative."),
+        (
+            "lockout_not_negative",
+            "CHECK(lockout_number_failures >= 0 AND lockout_resource_failures >= 0 "
+            "AND lockout_window_minutes >= 0 AND lockout_minutes >= 0)",
+            "The lock-out settings cannot be negative.",
+        ),
+    ]
+
+    @api.constrains("code_length", "backend")
+    def _check_code_length(self):
+        for resource in self:
+            if resource.backend == "local" and not MIN_LENGTH <= resource.code_length <= MAX_LENGTH:
+                raise ValidationError(_("A code has %(min)s to %(max)s characters.", min=MIN_LENGTH, max=MAX_LENGTH))
+
+    def _compute_validation_url(self):
+        for resource in self:
+            resource.validation_url = resource.id and resource.get_base_url() + VALIDATION_PATH % resource.id
+
+    def _compute_active_grant_count(self):
+        counts = dict(
+            self.env["intellipush.access.grant"]._read_group(
+                [("resource_id", "in", self.ids), ("state", "=", "active")], ["resource_id"], ["__count"]
+            )
+        )
+        for resource in self:
+            resource.active_grant_count = counts.get(resource, 0)
+
+    @api.depends("lock_cleared_at")
+    def _compute_locked_until(self):
+        now = fields.Datetime.now()
+        for resource in self:
+            resource.locked_until = resource.id and resource._access_locked_until(False, now)
+
+    # ------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------
+
+    def action_new_api_key(self):
+        """Give the door controller a new key; the old one stops working at once.
+        The key is shown this once and only its hash is kept."""
+        self.ensure_one()
+        self.check_access("write")  # SMS managers
+        key = generate_api_key()
+        resource_sudo = self.sudo()
+        resource_sudo.write({"api_key_hash": self._access_key_hash(key), "api_key_date": fields.Datetime.now()})
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "intellipush.access.key.show",
+            "name": _("New API Key"),
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_key": key, "default_validation_url": self.validation_url},
+        }
+
+    def action_lift_lockout(self):
+        """Let codes in again before a lock-out ends (the attempts stay in the log)."""
+        self.write({"lock_cleared_at": fields.Datetime.now()})
+
+    def action_view_grants(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("intellipush_sms.intellipush_access_grant_action")
+        action["domain"] = [("resource_id", "=", self.id)]
+        action["context"] = {"default_resource_id": self.id, "search_default_filter_active": 1}
+        return action
+
+    # ------------------------------------------------------------
+    # Issuing codes
+    # ------------------------------------------------------------
+
+    def _check_may_issue(self):
+        # Archived issuers count: a list of archived users is not "everyone".
+        for resource in self.with_context(active_test=False):
+            if resource.issuer_user_ids and self.env.user not in resource.issuer_user_ids:
+                raise AccessError(_("You may not send access codes for %s.", resource.display_name))
+
+    def _issue_grant(self, number, partner=None, valid_from=None, valid_to=None, max_uses=None):
+        """Send a new code for this resource to ``number`` and return its grant.
+
+        The number's live codes for this resource are revoked: one person, one
+        valid code. Raises UserError when the code cannot be sent.
+        """
+        self.ensure_one()
+        self.check_access("read")
+        self._check_may_issue()
+        if not self.active:
+            raise UserError(_("%s is archived: no codes can be sent for it.", self.display_name))
+        try:
+            phone = normalize(number, self.company_id._intellipush_phone_region())
+        except InvalidPhoneNumber as error:
+            raise UserError(_("This number cannot receive SMS: %s.", error.reason)) from error
+        valid_from = valid_from or fields.Datetime.now()
+        grant_sudo = (
+            self.env["intellipush.access.grant"]
+            .sudo()
+            .create(
+                {
+                    "resource_id": self.id,
+                    "partner_id": partner.id if partner else False,
+                    "number": phone.e164,
+                    "valid_from": valid_from,
+                    "valid_to": valid_to or valid_from + timedelta(hours=self.validity_hours),
+                    "max_uses": self.max_uses if max_uses is None else max_uses,
+                    "channel": "sms" if self.backend == "local" else "intellipush",
+                    "issued_by_id": self.env.user.id,
+                }
+            )
+        )
+        replaced = grant_sudo.search(
+            [
+                ("resource_id", "=", self.id),
+                ("number", "=", phone.e164),
+                ("state", "=", "active"),
+                ("id", "!=", grant_sudo.id),
+            ]
+        )
+        replaced._revoke(replaced_by=grant_sudo)
+        if self.backend == "local":
+            code = self._access_draw_code()
+            grant_sudo.code_hash = self._access_code_hash(code)
+            grant_sudo._send_code(code)
+        else:
+            grant_sudo._send_twofactor(phone)
+        if partner:
+            partner._message_log(
+                body=_(
+                    "Access code for %(resource)s sent by SMS to %(number)s, valid until %(valid_to)s.",
+                    resource=self.display_name,
+                    number=phone.e164,
+                    valid_to=grant_sudo.valid_to_text,
+                )
+            )
+        return grant_sudo.with_env(self.env)
+
+    def _access_draw_code(self):
+        """A new code that no live code of this resource has (their hashes would collide)."""
+        grants_sudo = self.env["intellipush.access.grant"].sudo()
+        for _draw in range(MAX_DRAWS):
+            code = generate_code(self.code_length, self.code_alphabet)
+            taken = grants_sudo.search_count(
+                [
+                    ("resource_id", "=", self.id),
+                    ("state", "=", "active"),
+                    ("code_hash", "=", self._access_code_hash(code)),
+                ],
+                limit=1,
+            )
+            if not taken:
+                return code
+        raise UserError(_("%s has too many live codes for its code length: make the codes longer.", self.display_name))
+
+    def _render_access_sms(self, grant, code_text):
+        """The template's text for ``grant`` with ``code_text`` where the code goes."""
+        template_sudo = self.sms_template_id.sudo()
+        return template_sudo.with_context(intellipush_access_code=code_text)._render_field(
+            "body", grant.ids, compute_lang=True
+        )[grant.id]
+
+    def _twofactor_texts(self, grant):
+        """``(before, after)``: the template's text around the code, for Intellipush."""
+        marker = uuid.uuid4().hex
+        texts = split_around(self._render_access_sms(grant, marker), marker)
+        if texts is None:
+            raise UserError(_("The SMS template of %s must show the code exactly once.", self.display_name))
+        return texts
+
+    def _twofactor_generate(self, phone, before, after):
+        """Ask Intellipush to text a code; UserError when it did not."""
+        if self.company_id.sms_provider != "intellipush":
+            raise UserError(
+                _("%s sends SMS through Odoo IAP: Intellipush two-factor codes need Intellipush.", self.company_id.name)
+            )
+        client = self.company_id._intellipush_get_client()
+        try:
+            return client.twofactor_generate(phone.intellipush_countrycode, phone.national_number, before, after)
+        except intellipush_api.IntellipushError as error:
+            if error.maybe_delivered:
+                raise UserError(
+                    _(
+                        "Intellipush did not confirm the code (%s): a code it may have sent will not open. "
+                        "Send a new one.",
+                        error.message,
+                    )
+                ) from error
+            raise UserError(_("Intellipush did not send the code: %s", error.message)) from error
+
+    # ------------------------------------------------------------
+    # Checking codes (door controllers, through the controller)
+    # ------------------------------------------------------------
+
+    def _access_secret(self):
+        # Per database, never in a template or a log; a code hash of one
+        # database does not match in another.
+        return self.env["ir.config_parameter"].sudo().get_param("database.secret")
+
+    def _access_code_hash(self, code):
+        self.ensure_one()
+        return keyed_hash(self._access_secret(), f"access-code:{self.id}", code)
+
+    def _access_key_hash(self, key):
+        self.ensure_one()
+        return keyed_hash(self._access_secret(), f"api-key:{self.id}", key)
+
+    def _access_key_matches(self, key):
+        """Whether ``key`` is this resource's API key, compared in constant time."""
+        if len(self) != 1 or not self.active or not key:
+            return False
+        resource_sudo = self.sudo()
+        return hashes_match(resource_sudo.api_key_hash, self._access_key_hash(key))
+
+    def _access_validate(self, code, number=None, remote_addr=None):
+        """Check a code presented at this resource and record the attempt.
+
+        True when access is granted, which uses the code once. Why a code is
+        refused goes to the attempt log only. Called by the controller in
+        sudo, after the API key was checked.
+        """
+        self.ensure_one()
+        now = fields.Datetime.now()
+        phone = None
+        if number:
+            try:
+                phone = normalize(number, self.company_id._intellipush_phone_region())
+            except InvalidPhoneNumber:
+                phone = None
+        # A number that is none counts against the resource, as typed.
+        e164 = phone.e164 if phone else (number or False)
+        if self._access_locked_until(e164, now):
+            return self._access_record("locked", now, number=e164, remote_addr=remote_addr)
+        if number and not phone:
+            return self._access_record("wrong_number", now, number=e164, remote_addr=remote_addr)
+        if self.backend == "intellipush" and not phone:
+            return self._access_record("no_number", now, remote_addr=remote_addr)
+        grant, reason = self._access_find_grant(code, e164)
+        if not reason:
+            grant._lock_for_use()
+            reason = grant._refusal(now)
+            if not reason and grant.channel == "intellipush":
+                reason = grant._twofactor_refusal(phone, code)
+        if reason:
+            return self._access_record(reason, now, number=e164, grant=grant, remote_addr=remote_addr)
+        grant._use(now)
+        return self._access_record("granted", now, number=e164, grant=grant, remote_addr=remote_addr)
+
+    def _access_find_grant(self, code, e164):
+        """``(grant, refusal)``: the grant the code belongs to, or why there is none."""
+        grants = self.env["intellipush.access.grant"]
+        if self.backend == "intellipush":
+            # Intellipush checks the code; the number says whose it is.
+            grant = grants.search(
+                [("resource_id", "=", self.id), ("number", "=", e164), ("channel", "=", "intellipush")],
+                order="id desc",
+                limit=1,
+            )
+            return grant, None if grant else "unknown_code"
+        canonical = normalize_code(code, self.code_alphabet)
+        if canonical is None:
+            return grants, "unknown_code"
+        # The newest grant with this code: one reused after its revocation is
+        # refused for what it is now.
+        grant = grants.search(
+            [("resource_id", "=", self.id), ("code_hash", "=", self._access_code_hash(canonical))],
+            order="id desc",
+            limit=1,
+        )
+        if not grant:
+            return grant, "unknown_code"
+        if e164 and grant.number != e164:
+            return grant, "wrong_number"
+        return grant, None
+
+    # ------------------------------------------------------------
+    # Attempt log and lock-out
+    # ------------------------------------------------------------
+
+    def _access_record(self, reason, now=None, number=False, grant=False, remote_addr=False):
+        """Log an attempt, locking the number or the resource out when it is one
+        failure too many. Returns whether access was granted."""
+        self.ensure_one()
+        now = now or fields.Datetime.now()
+        values = {
+            "date": now,
+            "resource_id": self.id,
+            "grant_id": grant.id if grant else False,
+            "number": number or False,
+            "reason": reason,
+            "remote_addr": remote_addr or False,
+        }
+        if reason in FAILURE_REASONS:
+            values.update(self._access_lockout(number, now))
+        self.env["intellipush.access.attempt"].sudo().create(values)
+        if values.get("locked_until"):
+            _logger.warning(
+                "Access resource %s: %s locked out until %s after repeated wrong codes",
+                self.id,
+                "the resource" if values["lock_scope"] == "resource" else "a number",
+                values["locked_until"],
+            )
+        return reason == "granted"
+
+    def _lockout_policy(self, scope):
+        failures = self.lockout_resource_failures if scope == "resource" else self.lockout_number_failures
+        return LockoutPolicy(
+            max_failures=failures,
+            window=timedelta(minutes=self.lockout_window_minutes),
+            duration=timedelta(minutes=self.lockout_minutes),
+        )
+
+    def _access_lockout(self, number, now):
+        """``{locked_until, lock_scope}`` when a failure now locks, else ``{}``.
+        The whole resource wins over one number."""
+        for scope in ("resource", "number"):
+            policy = self._lockout_policy(scope)
+            if not policy.enabled or (scope == "number" and not number):
+                continue
+            scope_number = number if scope == "number" else None
+            since = policy.counting_since(now, self._access_last_lock(scope, scope_number), self.lock_cleared_at)
+            locked_until = policy.lock_until(now, self._access_failures_since(since, scope_number))
+            if locked_until:
+                return {"locked_until": locked_until, "lock_scope": scope}
+        return {}
+
+    def _access_number_condition(self, number):
+        return SQL("AND number = %s", number) if number else SQL()
+
+    def _access_last_lock(self, scope, number):
+        self.env["intellipush.access.attempt"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT MAX(date)
+                  FROM intellipush_access_attempt
+                 WHERE resource_id = %s AND lock_scope = %s %s
+                """,
+                self.id,
+                scope,
+                self._access_number_condition(number),
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _access_failures_since(self, since, number):
+        self.env["intellipush.access.attempt"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT COUNT(*)
+                  FROM intellipush_access_attempt
+                 WHERE resource_id = %s AND is_failure AND date > %s %s
+                """,
+                self.id,
+                since,
+                self._access_number_condition(number),
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _access_locked_until(self, number, now):
+        """The end of the lock-out that applies to ``number`` here (or to
+        everyone, without a number), else False."""
+        self.ensure_one()
+        self.env["intellipush.access.attempt"].flush_model()
+        scope_condition = (
+            SQL("(lock_scope = 'resource' OR (lock_scope = 'number' AND number = %s))", number)
+            if number
+            else SQL("lock_scope = 'resource'")
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT MAX(locked_until)
+                  FROM intellipush_access_attempt
+                 WHERE resource_id = %s AND locked_until > %s AND date > %s AND %s
+                """,
+                self.id,
+                now,
+                self.lock_cleared_at or fields.Datetime.to_datetime("1970-01-01"),
+                scope_condition,
+            )
+        )
+        return self.env.cr.fetchone()[0] or False
