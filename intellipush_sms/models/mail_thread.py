@@ -26,10 +26,12 @@ class MailThread(models.AbstractModel):
         # Credits and the dispatch are dealt with once for the whole batch below.
         for record in reachable.with_context(intellipush_sms_purpose="transactional", intellipush_queue_later=True):
             info = recipients[record.id]
+            # A recipient without a contact (a walk-in customer) gets it at the number.
             messages[record.id] = record._message_sms(
                 bodies[record.id],
                 partner_ids=info["partner"].ids,
-                sms_pid_to_number={info["partner"].id: info["sanitized"]},
+                sms_pid_to_number={info["partner"].id: info["sanitized"]} if info["partner"] else {},
+                sms_numbers=None if info["partner"] else [info["sanitized"]],
             )
         if messages:
             self.env["sms.sms"].sudo().search(

@@ -1,0 +1,174 @@
+from odoo import api, fields, models
+
+
+class IntellipushPosSms(models.Model):
+    """A message a cashier sent to a customer from the register.
+
+    The register gives each message a uuid when the cashier presses Send and
+    keeps it until the server has it: a register that was offline sends its
+    messages when it reconnects, and a message that arrives twice (an answer
+    lost on the way back) is recorded and sent once.
+    """
+
+    _name = "intellipush.pos.sms"
+    _description = "SMS Sent From the Point of Sale"
+    _order = "id DESC"
+    _rec_name = "partner_id"
+
+    uuid = fields.Char("Register Message ID", required=True, readonly=True, copy=False)
+    config_id = fields.Many2one("pos.config", "Shop", required=True, readonly=True, index=True, ondelete="restrict")
+    company_id = fields.Many2one(related="config_id.company_id", store=True, index=True)
+    partner_id = fields.Many2one("res.partner", "Customer", required=True, readonly=True, ondelete="cascade")
+    template_id = fields.Many2one("sms.template", readonly=True, ondelete="set null")
+    body = fields.Text("Message", readonly=True)
+    employee_name = fields.Char("Employee", readonly=True)
+    requested_at = fields.Datetime("Asked At", readonly=True, help="When the cashier pressed Send on the register.")
+    sms_id = fields.Many2one("sms.sms", "SMS", readonly=True, ondelete="set null")
+    sms_state = fields.Selection(related="sms_id.state", string="SMS Status")
+    failure_reason = fields.Char("Not Sent Because", readonly=True)
+
+    _sql_constraints = [
+        ("uuid_unique", "unique(uuid)", "A message from the register is recorded once."),
+    ]
+
+    # ------------------------------------------------------------
+    # Called by the register
+    # ------------------------------------------------------------
+
+    @api.model
+    def intellipush_pos_prepare(self, config_id, partner_id):
+        """What the Send SMS dialog shows for a customer: the number it goes
+        to (or why none) and each quick template's text filled in for them."""
+        config = self.env["pos.config"].browse(config_id)
+        partner = self.env["res.partner"].browse(partner_id)
+        check = self._intellipush_partner_number(partner, config)
+        templates = config.intellipush_quick_template_ids
+        bodies = {
+            template.id: template._render_field("body", partner.ids, compute_lang=True)[partner.id]
+            for template in templates
+        }
+        return {**check, "bodies": bodies}
+
+    @api.model
+    def intellipush_pos_estimate(self, config_id, partner_id, body, template_id=False):
+        """The cost line under the text: segments and credits, or why it will not go."""
+        config = self.env["pos.config"].browse(config_id)
+        partner = self.env["res.partner"].browse(partner_id)
+        purpose = self.env["sms.template"].browse(template_id).sms_purpose if template_id else "transactional"
+        number = partner._sms_get_recipients_info()[partner.id]["sanitized"]
+        return self.env["sms.sms"]._intellipush_estimate(
+            [(number, partner)] if number else [], body or "", purpose, config.company_id
+        )
+
+    @api.model
+    def intellipush_create_from_ui(self, requests):
+        """Record and send the messages of the register, once per uuid.
+
+        :param requests: ``[{"uuid", "config_id", "partner_id", "template_id",
+            "body", "employee_id", "requested_at"}]``; a message without text
+            takes its template's, filled in for the customer now
+        :return: ``[{"uuid", "state", "reason"}]`` for every request, sent
+            now or before; the register forgets those
+        """
+        valid = [request for request in requests if self._intellipush_is_request(request)]
+        known = self.search([("uuid", "in", [request["uuid"] for request in valid])])
+        results = {record.uuid: (record.sms_state or "error", record.failure_reason or False) for record in known}
+        for request in requests:
+            if request not in valid and isinstance(request, dict) and isinstance(request.get("uuid"), str):
+                # Settled too, or the register would send it forever.
+                results[request["uuid"]] = ("error", self.env._("The register sent an incomplete message."))
+        configs = self.env["pos.config"].browse({request["config_id"] for request in valid}).exists()
+        partners = self.env["res.partner"].browse({request["partner_id"] for request in valid}).exists()
+        vals_list = []
+        for request in valid:
+            if request["uuid"] in results:
+                continue
+            if request["config_id"] not in configs.ids or request["partner_id"] not in partners.ids:
+                # Deleted while the register was offline: nothing to send, nothing to keep.
+                results[request["uuid"]] = ("error", self.env._("The customer or the shop no longer exists."))
+                continue
+            vals_list.append(self._intellipush_prepare_vals(request))
+            results[request["uuid"]] = None
+        new = self.create(vals_list)
+        new._intellipush_send()
+        results.update({record.uuid: (record.sms_state or "error", record.failure_reason or False) for record in new})
+        return [{"uuid": uuid, "state": state, "reason": reason} for uuid, (state, reason) in results.items()]
+
+    @api.model
+    def _intellipush_is_request(self, request):
+        return (
+            isinstance(request, dict)
+            and isinstance(request.get("uuid"), str)
+            and 8 <= len(request["uuid"]) <= 64
+            and isinstance(request.get("config_id"), int)
+            and isinstance(request.get("partner_id"), int)
+            and isinstance(request.get("template_id") or 0, int)
+            and isinstance(request.get("body") or "", str)
+        )
+
+    @api.model
+    def _intellipush_prepare_vals(self, request):
+        config = self.env["pos.config"].browse(request["config_id"])
+        # A template the shop no longer offers is left out (its text may still be there).
+        template = (
+            self.env["sms.template"].browse(request.get("template_id") or []) & config.intellipush_quick_template_ids
+        )
+        try:
+            requested_at = fields.Datetime.to_datetime(request.get("requested_at") or False)
+        except ValueError:
+            requested_at = None
+        now = fields.Datetime.now()
+        return {
+            "uuid": request["uuid"],
+            "config_id": config.id,
+            "partner_id": request["partner_id"],
+            "template_id": template.id,
+            "body": (request.get("body") or "").strip(),
+            "employee_name": config._intellipush_cashier_name(request.get("employee_id")),
+            "requested_at": min(requested_at, now) if requested_at else now,
+        }
+
+    # ------------------------------------------------------------
+    # Sending
+    # ------------------------------------------------------------
+
+    @api.model
+    def _intellipush_partner_number(self, partner, config):
+        """``{"number": E.164}`` where the customer's mobile can receive SMS, else ``{"reason": ...}``."""
+        info = partner._sms_get_recipients_info()[partner.id]
+        if info["sanitized"]:
+            check = self.env["res.partner"].intellipush_pos_check_mobile(info["sanitized"], config.id)
+            return {"number": check.get("formatted") or info["sanitized"], "reason": False}
+        if info["number"]:
+            return {"number": False, "reason": self.env._("%s is not a valid mobile number.", info["number"])}
+        return {"number": False, "reason": self.env._("No mobile number on this customer.")}
+
+    def _intellipush_send(self):
+        """Post each message on its customer's chatter as an SMS through the gateway."""
+        for request in self:
+            partner = request.partner_id
+            number = partner._sms_get_recipients_info()[partner.id]["sanitized"]
+            body = request.body
+            if number and not body and request.template_id:
+                body = request.template_id._render_field("body", partner.ids, compute_lang=True)[partner.id]
+            # The outcome is the server's to write: cashiers only create these records.
+            request_sudo = request.sudo()
+            if not number:
+                request_sudo.failure_reason = self._intellipush_partner_number(partner, request.config_id)["reason"]
+                continue
+            if not body:
+                request_sudo.failure_reason = self.env._("The message was empty.")
+                continue
+            purpose = request.template_id.sms_purpose or "transactional"
+            message = partner.with_context(intellipush_sms_purpose=purpose, intellipush_queue_later=True)._message_sms(
+                body, partner_ids=partner.ids, sms_pid_to_number={partner.id: number}
+            )
+            request_sudo.write(
+                {
+                    "body": body,
+                    "sms_id": self.env["sms.sms"].sudo().search([("mail_message_id", "=", message.id)], limit=1).id,
+                }
+            )
+        # Credits and the dispatch are dealt with once for all of them.
+        sms_sudo = self.sudo().sms_id
+        sms_sudo._intellipush_queue()

@@ -1,0 +1,82 @@
+import phonenumbers
+
+from odoo import api, models
+from odoo.exceptions import UserError
+
+from odoo.addons.intellipush_sms.tools.phone_numbers import InvalidPhoneNumber, normalize
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    @api.model
+    def _load_pos_data_fields(self, config_id):
+        # The partner list shows who said yes to SMS offers.
+        return [*super()._load_pos_data_fields(config_id), "sms_consent_state"]
+
+    @api.model
+    def _sms_default_consent_channel(self):
+        # The POS opens its customer editor with its shop in the context.
+        if self.env.context.get("intellipush_pos_config_id"):
+            return "pos"
+        return super()._sms_default_consent_channel()
+
+    @api.model
+    def intellipush_pos_check_mobile(self, number, config_id):
+        """Can ``number`` receive SMS? The POS asks while the cashier types.
+
+        Numbers without a prefix belong to the shop company's SMS country.
+
+        :return: ``{"valid": True, "formatted": "+47 412 34 567"}`` or
+            ``{"valid": False, "reason": "too few digits"}`` (for people)
+        """
+        config = self.env["pos.config"].browse(config_id)
+        try:
+            phone = normalize(number, config.company_id._intellipush_phone_region())
+        except InvalidPhoneNumber as error:
+            return {"valid": False, "reason": self._intellipush_number_problem(error.reason)}
+        formatted = phonenumbers.format_number(
+            phonenumbers.parse(phone.e164), phonenumbers.PhoneNumberFormat.INTERNATIONAL
+        )
+        return {"valid": True, "formatted": formatted}
+
+    @api.model
+    def _intellipush_number_problem(self, reason):
+        """The reason a number cannot receive SMS, in the user's language."""
+        return {
+            "no number": self.env._("no number"),
+            "not a phone number": self.env._("not a phone number"),
+            "unknown country prefix": self.env._("unknown country prefix"),
+            "too few digits": self.env._("too few digits"),
+            "too many digits": self.env._("too many digits"),
+            "wrong number of digits": self.env._("wrong number of digits"),
+            "impossible number": self.env._("impossible number"),
+            "no such number in its country's numbering plan": self.env._("no such number in its country"),
+        }.get(reason, reason)
+
+    @api.model
+    def intellipush_pos_save_sms_details(self, partner_id, mobile, consent, config_id, employee_id=False):
+        """Save the mobile number and the marketing consent a customer gave at the counter.
+
+        The consent is logged with channel "Point of Sale", the shop, the
+        employee and the time. Switching it off withdraws a consent given
+        before; a customer who never consented stays without consent.
+
+        :return: the customer as the POS loads it, ``{"res.partner": [values]}``
+        """
+        partner = self.browse(partner_id)
+        config = self.env["pos.config"].browse(config_id)
+        check = self.intellipush_pos_check_mobile(mobile, config_id)
+        if not check["valid"]:
+            raise UserError(
+                self.env._("%(number)s cannot receive SMS: %(reason)s.", number=mobile, reason=check["reason"])
+            )
+        if partner.mobile != check["formatted"]:
+            partner.mobile = check["formatted"]
+        state = "granted" if consent else ("withdrawn" if partner.sms_consent_state == "granted" else None)
+        if state:
+            cashier = config._intellipush_cashier_name(employee_id)
+            partner.with_context(
+                intellipush_pos_config_id=config.id, intellipush_pos_employee_id=employee_id
+            )._sms_set_consent(state, "pos", proof=config._intellipush_consent_proof(cashier))
+        return {"res.partner": partner.read(self._load_pos_data_fields(config.id), load=False)}

@@ -1,0 +1,122 @@
+import { Component, onWillStart, useEffect, useState } from "@odoo/owl";
+import { _t } from "@web/core/l10n/translation";
+import { Dialog } from "@web/core/dialog/dialog";
+import { useService } from "@web/core/utils/hooks";
+import { useDebounced } from "@web/core/utils/timing";
+import { ConnectionLostError } from "@web/core/network/rpc";
+import { usePos } from "@point_of_sale/app/store/pos_hook";
+import { SmsCounter } from "@intellipush_sms_pos/app/sms_counter/sms_counter";
+
+/**
+ * A message to the selected customer from the shop's quick templates, e.g.
+ * "your order is ready for pickup": the text filled in for the customer,
+ * editable, with the live segment counter and what it costs.
+ *
+ * Offline, the message is kept on the register and goes when it is back
+ * online; a template's text is then filled in by the server.
+ */
+export class QuickSmsDialog extends Component {
+    static template = "intellipush_sms_pos.QuickSmsDialog";
+    static components = { Dialog, SmsCounter };
+    static props = { partner: Object, close: Function };
+
+    setup() {
+        this.pos = usePos();
+        this.notification = useService("notification");
+        this.templates = this.pos.config.intellipush_quick_template_ids || [];
+        this.state = useState({
+            loading: true,
+            offline: false,
+            number: false,
+            reason: false,
+            templateId: this.templates[0]?.id || false,
+            body: "",
+            estimate: "",
+        });
+        this.bodies = {};
+        onWillStart(() => this.prepare());
+        const estimate = useDebounced(async (body, templateId) => {
+            try {
+                this.state.estimate = await this.pos.data.call(
+                    "intellipush.pos.sms",
+                    "intellipush_pos_estimate",
+                    [this.pos.config.id, this.props.partner.id, body, templateId],
+                    {},
+                    false
+                );
+            } catch (error) {
+                if (!(error instanceof ConnectionLostError)) {
+                    throw error;
+                }
+                this.state.estimate = "";
+            }
+        }, 400);
+        useEffect(
+            (body, templateId, offline, number) => {
+                if (!offline && number && body.trim()) {
+                    estimate(body, templateId);
+                } else {
+                    this.state.estimate = "";
+                }
+            },
+            () => [this.state.body, this.state.templateId, this.state.offline, this.state.number]
+        );
+    }
+    async prepare() {
+        try {
+            const prepared = await this.pos.data.call(
+                "intellipush.pos.sms",
+                "intellipush_pos_prepare",
+                [this.pos.config.id, this.props.partner.id],
+                {},
+                false
+            );
+            this.bodies = prepared.bodies;
+            Object.assign(this.state, { number: prepared.number, reason: prepared.reason });
+            this.state.body = this.bodies[this.state.templateId] || "";
+        } catch (error) {
+            if (!(error instanceof ConnectionLostError)) {
+                throw error;
+            }
+            this.state.offline = true;
+        }
+        this.state.loading = false;
+    }
+    onTemplateChange(ev) {
+        this.state.templateId = parseInt(ev.target.value) || false;
+        if (!this.state.offline) {
+            this.state.body = this.bodies[this.state.templateId] || "";
+        }
+    }
+    get bodyPlaceholder() {
+        return this.state.offline && this.state.templateId
+            ? _t("Leave empty: the template is filled in for the customer when the message goes.")
+            : "";
+    }
+    get canSend() {
+        if (this.state.loading) {
+            return false;
+        }
+        if (this.state.offline) {
+            return Boolean(this.state.body.trim() || this.state.templateId);
+        }
+        return Boolean(this.state.number && this.state.body.trim());
+    }
+    async send() {
+        const queued = await this.pos.intellipushSendQuickSms({
+            partner_id: this.props.partner.id,
+            template_id: this.state.templateId,
+            // Offline and left empty: the server fills the template in.
+            body: this.state.body.trim() || false,
+        });
+        if (queued) {
+            this.notification.add(
+                _t("The register is offline: the SMS to %s goes when it is back online.", this.props.partner.name),
+                { type: "warning" }
+            );
+        } else {
+            this.notification.add(_t("SMS to %s sent.", this.props.partner.name), { type: "success" });
+        }
+        this.props.close();
+    }
+}

@@ -1,0 +1,4 @@
+from . import test_consent
+from . import test_quick_sms
+from . import test_receipt_sms
+from . import test_ui

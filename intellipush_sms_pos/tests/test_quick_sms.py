@@ -1,0 +1,106 @@
+import uuid
+
+from odoo import fields
+from odoo.tests import tagged
+
+from .common import IntellipushPosCase
+
+
+@tagged("post_install", "-at_install", "intellipush")
+class TestQuickSms(IntellipushPosCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.pos_sms_model = cls.env["intellipush.pos.sms"].with_user(cls.pos_user)
+
+    def _request(self, **values):
+        return {
+            "uuid": str(uuid.uuid4()),
+            "config_id": self.shop.id,
+            "partner_id": self.customer.id,
+            "template_id": self.pickup_template.id,
+            "body": "Hei Kari! Sykkelen din er klar til henting.",
+            "employee_id": False,
+            "requested_at": fields.Datetime.to_string(fields.Datetime.now()),
+            **values,
+        }
+
+    def test_a_message_sent_twice_goes_once(self):
+        """The answer to the register got lost: it sends the same message again."""
+        request = self._request()
+
+        first = self.pos_sms_model.intellipush_create_from_ui([request])
+        again = self.pos_sms_model.intellipush_create_from_ui([request, request])
+
+        self.assertEqual(first, [{"uuid": request["uuid"], "state": "outgoing", "reason": False}])
+        self.assertEqual(again, first)
+        record = self.env["intellipush.pos.sms"].search([("uuid", "=", request["uuid"])])
+        self.assertEqual(len(record), 1)
+        self.assertEqual(record.employee_name, self.pos_user.name)
+        self.assertEqual(record.sms_id.body, "Hei Kari! Sykkelen din er klar til henting.")
+        self.assertEqual(record.sms_id.mail_message_id.res_id, self.customer.id, "on the customer's chatter")
+        self.assertEqual(record.sms_id.credit_state, "reserved")
+
+        self._process_queue()
+        received = self.sandbox.messages()
+        self.assertEqual(
+            [(msg["countrycode"], msg["phonenumber"], msg["message"]) for msg in received],
+            [("0047", "41234567", "Hei Kari! Sykkelen din er klar til henting.")],
+        )
+
+    def test_template_filled_in_on_the_server_for_an_offline_register(self):
+        request = self._request(body=False)
+        self.pos_sms_model.intellipush_create_from_ui([request])
+
+        record = self.env["intellipush.pos.sms"].search([("uuid", "=", request["uuid"])])
+        company_name = self.pos_user.company_id.name
+        expected = f"Hei Kari! Bestillingen din er klar til henting i butikken. Velkommen innom! Hilsen {company_name}"
+        self.assertEqual(record.body, expected)
+        self.assertEqual(record.sms_id.body, expected)
+
+    def test_what_the_dialog_shows(self):
+        prepared = self.pos_sms_model.intellipush_pos_prepare(self.shop.id, self.customer.id)
+        self.assertEqual(prepared["number"], "+47 41 23 45 67")
+        self.assertFalse(prepared["reason"])
+        self.assertEqual(list(prepared["bodies"]), self.pickup_template.ids)
+        self.assertTrue(prepared["bodies"][self.pickup_template.id].startswith("Hei Kari! Bestillingen din er klar"))
+
+        estimate = self.pos_sms_model.intellipush_pos_estimate(
+            self.shop.id, self.customer.id, "Hei Kari! Klar til henting.", self.pickup_template.id
+        )
+        self.assertIn("1 SMS, GSM-7, 1 segment(s) each", estimate)
+
+        nobody = self.env["res.partner"].create({"name": "Per Uten Mobil"})
+        prepared = self.pos_sms_model.intellipush_pos_prepare(self.shop.id, nobody.id)
+        self.assertEqual((prepared["number"], prepared["reason"]), (False, "No mobile number on this customer."))
+
+    def test_requests_that_cannot_be_sent_are_settled(self):
+        """The register forgets them: nothing is kept sending forever."""
+        nobody = self.env["res.partner"].create({"name": "Per Uten Mobil"})
+        gone = self.env["res.partner"].create({"name": "Slettet Kunde"})
+        no_mobile, deleted = self._request(partner_id=nobody.id), self._request(partner_id=gone.id)
+        gone.unlink()
+        garbled = self._request(partner_id="Kari")
+
+        results = self.pos_sms_model.intellipush_create_from_ui([no_mobile, deleted, garbled])
+
+        self.assertEqual(
+            results,
+            [
+                {"uuid": garbled["uuid"], "state": "error", "reason": "The register sent an incomplete message."},
+                {"uuid": no_mobile["uuid"], "state": "error", "reason": "No mobile number on this customer."},
+                {"uuid": deleted["uuid"], "state": "error", "reason": "The customer or the shop no longer exists."},
+            ],
+        )
+
+    def test_the_register_loads_only_what_its_screens_need(self):
+        other_template = self.env["sms.template"].create(
+            {"name": "Annen mal", "model_id": self.env.ref("base.model_res_partner").id, "body": "Hei"}
+        )
+        self.shop.with_user(self.pos_user).open_ui()
+        data = self.shop.current_session_id.with_user(self.pos_user).load_data([])
+
+        self.assertEqual(data["sms.template"]["fields"], ["id", "name"])
+        self.assertEqual([template["id"] for template in data["sms.template"]["data"]], self.pickup_template.ids)
+        self.assertNotIn(other_template.id, [template["id"] for template in data["sms.template"]["data"]])
+        self.assertIn("sms_consent_state", data["res.partner"]["fields"])
