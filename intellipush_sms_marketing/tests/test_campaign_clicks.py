@@ -39,6 +39,13 @@ class TestCampaignClicks(IntellipushSandboxMixin, HttpCase):
             self.assertIn(response.status_code, (301, 302))
             self.assertTrue(response.headers["Location"].startswith("https://butikk.example/jul"))
 
+        # The link's click count is left out of the visitors' requests and
+        # brought up to date by the scheduled action.
+        tracker = self.env["link.tracker"].search([("mass_mailing_id", "=", self.mailing.id)])
+        self.assertEqual(tracker.count, 0)
+        self.env["link.tracker"]._cron_intellipush_update_click_counts()
+        self.assertEqual(tracker.count, 13)
+
         self.mailing.invalidate_recordset()
         self.assertEqual(self.mailing.sent, 50)
         self.assertEqual(self.mailing.intellipush_unique_visitors, 10)
