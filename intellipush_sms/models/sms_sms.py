@@ -193,12 +193,20 @@ class SmsSms(models.Model):
         sms.send()
 
     def write(self, vals):
+        # Odoo's SMS Marketing rewrites each campaign SMS's links one record at
+        # a time: a new text with as many segments to the same number costs
+        # the same, and is not priced again.
+        text_only = "body" in vals and "number" not in vals
+        segments_before = {sms.id: sms.sms_segments for sms in self} if text_only else {}
         res = super().write(vals)
         if {"body", "number"} & set(vals):
             # The price depends on both: set aside what the new text costs.
-            repriced = self.filtered(
-                lambda sms: sms.state == "outgoing" and sms.credit_state in ("reserved", "waiting")
-            )._intellipush_with_changed_cost()
+            priced = self.filtered(lambda sms: sms.state == "outgoing" and sms.credit_state in ("reserved", "waiting"))
+            if text_only:
+                priced = priced.filtered(
+                    lambda sms: sms.credit_state == "waiting" or sms.sms_segments != segments_before[sms.id]
+                )
+            repriced = priced._intellipush_with_changed_cost()
             repriced._intellipush_release_credits()
             repriced._intellipush_reserve_credits()
         return res

@@ -2,6 +2,7 @@ import re
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import split_every
 from odoo.tools.mail import TEXT_URL_REGEX
 
 from ..tools.campaign_report import build_workbook
@@ -9,6 +10,8 @@ from ..tools.campaign_report import build_workbook
 # Estimated emissions, for the footnote next to a campaign's figures.
 CO2_GRAMS_PER_SMS = 0.014
 CO2_GRAMS_PER_EMAIL = 4.0
+SEND_CHUNK_PARAM = "intellipush_sms_marketing.send_chunk"
+DEFAULT_SEND_CHUNK = 5000
 
 
 class MailingMailing(models.Model):
@@ -84,6 +87,23 @@ class MailingMailing(models.Model):
         if self.env.company.intellipush_link_backend == "intellipush":
             placeholders["link"] = self.env["intellipush.short.url"]._placeholder(self.env.company)
         return placeholders
+
+    def action_send_sms(self, res_ids=None):
+        """Create the campaign's SMS a chunk of recipients at a time.
+
+        Odoo hands its composer every recipient at once, as a text its own
+        ``literal_eval`` refuses beyond 100 KiB: a campaign to more than about
+        12,000 contacts would fail. In chunks, the composer also holds only
+        one chunk's records in memory.
+        """
+        chunk_size = int(self.env["ir.config_parameter"].sudo().get_param(SEND_CHUNK_PARAM, DEFAULT_SEND_CHUNK))
+        for mailing in self:
+            recipient_ids = res_ids or mailing._get_remaining_recipients()
+            for chunk in split_every(chunk_size, recipient_ids, list):
+                super(MailingMailing, mailing).action_send_sms(res_ids=chunk)
+                self.env.flush_all()
+                self.env.invalidate_all()
+        return True
 
     def action_put_in_queue(self):
         for mailing in self.filtered(lambda mailing: mailing.mailing_type == "sms"):

@@ -41,3 +41,19 @@ class TestCampaignResume(IntellipushCase):
         self.assertEqual(set(sms_model.search([("mailing_id", "=", mailing.id)]).mapped("state")), {"pending"})
         mailing.invalidate_recordset()
         self.assertEqual(mailing.sent, 30)
+
+    def test_a_large_campaign_is_created_in_chunks(self):
+        # Odoo's composer cannot take more than about 12,000 recipients at
+        # once; the campaign goes in chunks (of 10 here), each contact once.
+        self.env["ir.config_parameter"].sudo().set_param("intellipush_sms_marketing.send_chunk", "10")
+        customers = create_customers(self.env, 25, first_number=40041000)
+        mailing = create_sms_mailing(self.env, "Sommersalg", "Sommersalg: 30 % på alt!", customers)
+
+        mailing.action_send_sms()
+
+        sms = self.env["sms.sms"].search([("mailing_id", "=", mailing.id)])
+        self.assertEqual(len(sms), 25)
+        self.assertEqual(len(set(sms.mapped("number"))), 25)
+        self.assertEqual(len(mailing.mailing_trace_ids), 25)
+        mailing.action_send_sms()  # again: nobody is left to send to
+        self.assertEqual(self.env["sms.sms"].search_count([("mailing_id", "=", mailing.id)]), 25)
