@@ -383,18 +383,26 @@ class SmsSms(models.Model):
         return verdicts
 
     @api.model
-    def _intellipush_estimate(self, recipients, body, purpose, company):
-        """The cost line shown before sending ``body`` to ``[(number, partner)]``:
-        only for the recipients the consent and blacklist rules let through,
-        and with the opt-out instruction that marketing will carry."""
+    @api.model
+    def _intellipush_reachable(self, recipients, body, purpose, company):
+        """What sending ``body`` to ``[(number, partner)]`` would queue:
+        ``(numbers the consent and blacklist rules let through, the text as
+        it will go, with the opt-out instruction marketing carries,
+        Counter of the failure types of those skipped)``."""
         verdicts = self._intellipush_policy_verdicts(
             [(number, partner, purpose, company) for number, partner in recipients]
         )
         numbers = [number for (number, _partner), verdict in zip(recipients, verdicts, strict=True) if not verdict]
         if purpose == "marketing":
             body = company._intellipush_with_optout_footer(body)
+        return numbers, body, Counter(verdict[0] for verdict in verdicts if verdict)
+
+    @api.model
+    def _intellipush_estimate(self, recipients, body, purpose, company):
+        """The cost line shown before sending ``body`` to ``[(number, partner)]``
+        (see :meth:`_intellipush_reachable`)."""
+        numbers, body, skipped = self._intellipush_reachable(recipients, body, purpose, company)
         summary = self.env["intellipush.credit.wallet"].with_company(company)._cost_summary(numbers, body)
-        skipped = Counter(verdict[0] for verdict in verdicts if verdict)
         # When the rules let nobody through, say so rather than show nothing.
         if skipped and (summary or (not numbers and company.sms_provider == "intellipush")):
             labels = self._intellipush_failure_labels()

@@ -116,16 +116,11 @@ class MailingMailing(models.Model):
         if not self._intellipush_prices_before_sending():
             return
         company = self.env.company
-        recipients, body = self._intellipush_campaign_messages()
-        verdicts = self.env["sms.sms"]._intellipush_policy_verdicts(
-            [(number, partner, "marketing", company) for number, partner in recipients]
+        numbers, body, _skipped = self.env["sms.sms"]._intellipush_reachable(
+            *self._intellipush_campaign_messages(), "marketing", company
         )
-        body = company._intellipush_with_optout_footer(body)
         wallet = self.env["intellipush.credit.wallet"]._for_company(company)
-        quotes = wallet._quote(
-            company,
-            [(number, body) for (number, _partner), verdict in zip(recipients, verdicts, strict=True) if not verdict],
-        )
+        quotes = wallet._quote(company, [(number, body) for number in numbers])
         needed = sum(quote.cost for quote in quotes if quote.cost is not None)
         available = wallet._available()
         if needed > available:
