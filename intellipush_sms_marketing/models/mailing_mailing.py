@@ -151,15 +151,6 @@ class MailingMailing(models.Model):
         )
         if not sms_mailings:
             return
-        credits = dict(
-            self.env["sms.sms"]
-            .sudo()
-            ._read_group(
-                [("mailing_id", "in", sms_mailings.ids), ("credit_state", "=", "debited")],
-                ["mailing_id"],
-                ["credit_cost:sum"],
-            )
-        )
         # Progress of a campaign the gateway is still sending: its SMS that
         # went to Intellipush against those that will go.
         progress = {}
@@ -174,37 +165,31 @@ class MailingMailing(models.Model):
         ):
             handed, total = progress.get(mailing, (0, 0))
             progress[mailing] = (handed + (count if state in ("pending", "sent") else 0), total + count)
-        traces = (
-            self.env["mailing.trace"]
-            .sudo()
-            ._read_group(
-                [("mass_mailing_id", "in", sms_mailings.ids)],
-                ["mass_mailing_id"],
-                ["__count", "links_click_datetime:count", "sent_datetime:count"],
-            )
-        )
-        trace_figures = {mailing: (total, clicked, sent) for mailing, total, clicked, sent in traces}
-        opt_outs = dict(
-            self.env["mailing.trace"]
-            .sudo()
-            ._read_group(
-                [("mass_mailing_id", "in", sms_mailings.ids), ("failure_type", "in", ("sms_optout", "sms_blacklist"))],
-                ["mass_mailing_id"],
-                ["__count"],
-            )
-        )
+        results = sms_mailings._intellipush_results()
         for mailing in sms_mailings:
-            _total, clicked, sent = trace_figures.get(mailing, (0, 0, 0))
-            mailing.intellipush_credits_spent = credits.get(mailing, 0)
-            mailing.intellipush_unique_visitors = clicked
-            mailing.intellipush_click_rate = 100.0 * clicked / sent if sent else 0
-            mailing.intellipush_opt_outs = opt_outs.get(mailing, 0)
-            mailing.intellipush_co2_grams = sent * CO2_GRAMS_PER_SMS
-            mailing.intellipush_co2_email_grams = sent * CO2_GRAMS_PER_EMAIL
+            result = results[mailing]
+            mailing.intellipush_credits_spent = result.credits_spent
+            mailing.intellipush_unique_visitors = result.unique_visitors
+            mailing.intellipush_click_rate = result.click_rate
+            mailing.intellipush_opt_outs = result.opt_outs
+            mailing.intellipush_co2_grams = result.co2_grams
+            mailing.intellipush_co2_email_grams = result.co2_email_grams
             handed, total = progress.get(mailing, (0, 0))
             mailing.intellipush_handed_over = handed
             mailing.intellipush_to_send = total
             mailing.intellipush_progress = 100.0 * handed / total if total else 0
+
+    def _intellipush_results(self):
+        """``{mailing: its row of the campaign analysis}`` (an empty row, all
+        zeros, for a mailing nothing went out for): the form, the comparison,
+        the Excel export and the analysis read the same figures."""
+        # The analysis is a view over traces, clicks and SMS: write them
+        # first, and read it afresh (the ORM cannot know when it changed).
+        self.env.flush_all()
+        report_model = self.env["intellipush.campaign.report"].sudo()
+        report_model.invalidate_model()
+        rows = {row.mailing_id: row for row in report_model.search([("mailing_id", "in", self.ids)])}
+        return {mailing: rows.get(mailing, report_model) for mailing in self}
 
     # ------------------------------------------------------------
     # Lists from behaviour
@@ -280,6 +265,7 @@ class MailingMailing(models.Model):
         }
 
     def _intellipush_summary_rows(self):
+        results = self._intellipush_results()
         return [
             {
                 "name": mailing.subject,
@@ -288,7 +274,7 @@ class MailingMailing(models.Model):
                 "sent": mailing.sent,
                 "delivered": mailing.delivered,
                 "failed": mailing.failed,
-                "clicks": int(mailing.clicks_ratio),
+                "clicks": results[mailing].clicks,
                 "unique_visitors": mailing.intellipush_unique_visitors,
                 "click_rate": mailing.intellipush_click_rate / 100,
                 "opt_outs": mailing.intellipush_opt_outs,

@@ -5,9 +5,9 @@ from ..models.mailing_mailing import CO2_GRAMS_PER_EMAIL, CO2_GRAMS_PER_SMS
 
 
 class IntellipushCampaignReport(models.Model):
-    """One row per SMS campaign that went out, with the figures of its
-    results, for graphs and pivot tables (the figures on the mailing itself
-    are computed, so they cannot be grouped or summed)."""
+    """One row per SMS campaign that went out (has traces), with the
+    figures of its results: the one definition of those figures, read by the
+    mailing's own fields and export, and grouped in graphs and pivot tables."""
 
     _name = "intellipush.campaign.report"
     _description = "SMS Campaign Analysis"
@@ -66,23 +66,22 @@ class IntellipushCampaignReport(models.Model):
                        mailing.campaign_id,
                        mailing.user_id,
                        mailing.sent_date,
-                       COALESCE(traces.recipients, 0) AS recipients,
-                       COALESCE(traces.sent, 0) AS sent,
-                       COALESCE(traces.delivered, 0) AS delivered,
-                       COALESCE(traces.failed, 0) AS failed,
-                       COALESCE(traces.opt_outs, 0) AS opt_outs,
+                       traces.recipients,
+                       traces.sent,
+                       traces.delivered,
+                       traces.failed,
+                       traces.opt_outs,
                        COALESCE(clicks.clicks, 0) AS clicks,
-                       COALESCE(traces.unique_visitors, 0) AS unique_visitors,
+                       traces.unique_visitors,
                        COALESCE(100.0 * traces.unique_visitors / NULLIF(traces.sent, 0), 0) AS click_rate,
                        COALESCE(credits.credits_spent, 0) AS credits_spent,
-                       COALESCE(traces.sent, 0) * %(co2_sms)s AS co2_grams,
-                       COALESCE(traces.sent, 0) * %(co2_email)s AS co2_email_grams
+                       traces.sent * %(co2_sms)s AS co2_grams,
+                       traces.sent * %(co2_email)s AS co2_email_grams
                   FROM mailing_mailing mailing
-             LEFT JOIN traces ON traces.mailing_id = mailing.id
+                  JOIN traces ON traces.mailing_id = mailing.id
              LEFT JOIN clicks ON clicks.mailing_id = mailing.id
              LEFT JOIN credits ON credits.mailing_id = mailing.id
                  WHERE mailing.mailing_type = 'sms'
-                   AND mailing.state IN ('sending', 'done')
             )
             """,
                 view=SQL.identifier(self._table),

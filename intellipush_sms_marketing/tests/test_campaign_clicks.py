@@ -87,6 +87,7 @@ class TestCampaignClicks(IntellipushSandboxMixin, HttpCase):
         summary = [cell.value for cell in workbook.worksheets[0][2]]
         self.assertEqual(summary[0], "Julesalg")
         self.assertEqual(summary[2:4], [50, 50])
+        self.assertEqual(summary[6], 13, "every visit, not Odoo's click ratio")
         self.assertEqual(summary[7:9], [10, 0.2])
         visits = list(workbook.worksheets[1].iter_rows(min_row=2, values_only=True))
         self.assertEqual(len(visits), 10)
