@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from odoo.addons.intellipush_sms.models.sms_sms import _auto_commit_allowed
 from odoo.addons.intellipush_sms.tools import intellipush_api
@@ -63,9 +64,9 @@ class IntellipushShortUrl(models.Model):
         # One parent per tracked link and company: two workers shortening the
         # same campaign at once must not both create one.
         self.env.cr.execute(
-            f"""
+            """
             CREATE UNIQUE INDEX IF NOT EXISTS intellipush_short_url_parent_unique
-                ON {self._table} (company_id, link_tracker_id)
+                ON intellipush_short_url (company_id, link_tracker_id)
              WHERE parent_id IS NULL
             """
         )
@@ -75,17 +76,15 @@ class IntellipushShortUrl(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _parents_for(self, company, trackers):
+    def _parents_for(self, company, trackers, client):
         """``{link.tracker: parent short URL}`` in ``company``, asking
-        Intellipush for the missing ones; trackers it refuses are left out."""
+        Intellipush (``client``) for the missing ones; trackers it refuses
+        are left out."""
         parents = self.search(
             [("company_id", "=", company.id), ("link_tracker_id", "in", trackers.ids), ("parent_id", "=", False)]
         )
         by_tracker = {parent.link_tracker_id: parent for parent in parents}
         missing = trackers.filtered(lambda tracker: tracker not in by_tracker)
-        if not missing:
-            return by_tracker
-        client = company._intellipush_get_client()
         values = []
         for tracker in missing:
             try:
@@ -146,7 +145,9 @@ class IntellipushShortUrl(models.Model):
         self.ensure_one()
         self.env["link.tracker.click"].flush_model()
         # Locked so that two syncs never turn the same visits into clicks twice.
-        self.env.cr.execute(f"SELECT id FROM {self._table} WHERE parent_id = %s ORDER BY id FOR UPDATE", [self.id])
+        self.env.cr.execute(
+            SQL("SELECT id FROM intellipush_short_url WHERE parent_id = %s ORDER BY id FOR UPDATE", self.id)
+        )
         children = self.browse([row[0] for row in self.env.cr.fetchall()])
         by_provider_id = {child.provider_id: child for child in children}
         clicks = []

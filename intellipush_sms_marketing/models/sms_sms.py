@@ -100,11 +100,11 @@ class SmsSms(models.Model):
         }
         trackers = self.env["link.tracker"].union(*tracker_by_code.values())
         try:
-            parents = self.env["intellipush.short.url"]._parents_for(company, trackers)
             client = company._intellipush_get_client()
         except UserError as error:
             _logger.warning("Campaign links kept as Odoo's: %s", error)
             return
+        parents = self.env["intellipush.short.url"]._parents_for(company, trackers, client)
         children = []
         for sms, matches in found.items():
             body = sms.body
