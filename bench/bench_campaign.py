@@ -35,7 +35,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from odoo_bench_db import REPO_ROOT, open_registry, parse_sizes  # bench/ is on sys.path when the script runs
+from odoo_bench_db import REPO_ROOT, columns, open_registry, parse_sizes  # bench/ is on sys.path when the script runs
 
 sys.path.append(str(REPO_ROOT))
 from intellipush_sandbox import Sandbox  # noqa: E402
@@ -98,11 +98,7 @@ def populate(registry, size):
             }
         )
         env.flush_all()
-        cr.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = 'res_partner'"
-            " AND column_name NOT IN ('id', 'name', 'complete_name', 'mobile', 'phone_sanitized')"
-        )
-        copied = ", ".join(name for (name,) in cr.fetchall())
+        copied = ", ".join(columns(cr, "res_partner", {"id", "name", "complete_name", "mobile", "phone_sanitized"}))
         cr.execute(
             f"""INSERT INTO res_partner (name, complete_name, mobile, phone_sanitized, {copied})
                 SELECT 'Kunde ' || n, 'Kunde ' || n, '+47 ' || (%s + n), '+47' || (%s + n), {copied}

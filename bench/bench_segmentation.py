@@ -13,17 +13,9 @@ removed again at the end of each size.
 
 import time
 
-from odoo_bench_db import open_registry, parse_sizes  # bench/ is on sys.path when the script runs
+from odoo_bench_db import columns, open_registry, parse_sizes  # bench/ is on sys.path when the script runs
 
 DB = "intellipush_bench_marketing"
-
-
-def columns(cr, table, without):
-    cr.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = %s ORDER BY ordinal_position",
-        [table],
-    )
-    return [name for (name,) in cr.fetchall() if name not in without]
 
 
 def populate(env, size):

@@ -35,6 +35,15 @@ def open_registry(db, addon):
     return odoo.modules.registry.Registry(db)
 
 
+def columns(cr, table, without):
+    """The columns of ``table`` but ``without``: what a benchmark copies from a model row in SQL."""
+    cr.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = %s ORDER BY ordinal_position",
+        [table],
+    )
+    return [name for (name,) in cr.fetchall() if name not in without]
+
+
 def parse_sizes(description, default):
     """The ``--sizes`` a benchmark runs at, from its command line."""
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
