@@ -14,10 +14,11 @@ import logging
 
 from odoo.http import Controller, request, route
 
+from ..tools.access_codes import MAX_INPUT_LENGTH as MAX_CODE_LENGTH
+
 _logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 4096
-MAX_CODE_LENGTH = 64
 MAX_NUMBER_LENGTH = 32
 MAX_ID = 2**31 - 1
 

@@ -106,6 +106,21 @@ class IntellipushAccessGrant(models.Model):
             raise UserError(_("An access code keeps its resource, holder and code: send a new code instead."))
         return super().write(vals)
 
+    @api.model
+    def _active_count_by(self, field_name, records):
+        """``{record: how many active codes it has}`` for ``records`` of the many2one ``field_name``."""
+        return dict(
+            self._read_group([(field_name, "in", records.ids), ("state", "=", "active")], [field_name], ["__count"])
+        )
+
+    @api.model
+    def _action_view(self, domain, **context):
+        """The list of the codes in ``domain``, filtered on the active ones."""
+        action = self.env["ir.actions.act_window"]._for_xml_id("intellipush_sms.intellipush_access_grant_action")
+        action["domain"] = domain
+        action["context"] = {"search_default_filter_active": 1, **context}
+        return action
+
     # ------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------
@@ -168,11 +183,10 @@ class IntellipushAccessGrant(models.Model):
         """Queue the SMS with ``code``. Its text keeps the code only until the
         gateway has handed it over (or given up): then it is masked."""
         self.ensure_one()
-        resource = self.resource_id
-        body = resource._render_access_sms(self, code)
-        if code not in body:
-            raise UserError(_("The SMS template of %s does not show the code.", resource.display_name))
-        self._queue_sms(body, resource._render_access_sms(self, mask(code))).send()
+        text, marker = self.resource_id._render_access_sms(self)
+        if marker not in text:
+            raise UserError(_("The SMS template of %s does not show the code.", self.resource_id.display_name))
+        self._queue_sms(text.replace(marker, code), text.replace(marker, mask(code))).send()
 
     def _send_twofactor(self, phone):
         """Have Intellipush draw and text the code, and keep its SMS (masked) for

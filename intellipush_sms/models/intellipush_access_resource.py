@@ -126,11 +126,7 @@ class IntellipushAccessResource(models.Model):
             resource.validation_url = resource.id and resource.get_base_url() + VALIDATION_PATH % resource.id
 
     def _compute_active_grant_count(self):
-        counts = dict(
-            self.env["intellipush.access.grant"]._read_group(
-                [("resource_id", "in", self.ids), ("state", "=", "active")], ["resource_id"], ["__count"]
-            )
-        )
+        counts = self.env["intellipush.access.grant"]._active_count_by("resource_id", self)
         for resource in self:
             resource.active_grant_count = counts.get(resource, 0)
 
@@ -167,10 +163,9 @@ class IntellipushAccessResource(models.Model):
 
     def action_view_grants(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("intellipush_sms.intellipush_access_grant_action")
-        action["domain"] = [("resource_id", "=", self.id)]
-        action["context"] = {"default_resource_id": self.id, "search_default_filter_active": 1}
-        return action
+        return self.env["intellipush.access.grant"]._action_view(
+            [("resource_id", "=", self.id)], default_resource_id=self.id
+        )
 
     # ------------------------------------------------------------
     # Issuing codes
@@ -257,17 +252,20 @@ class IntellipushAccessResource(models.Model):
                 return code
         raise UserError(_("%s has too many live codes for its code length: make the codes longer.", self.display_name))
 
-    def _render_access_sms(self, grant, code_text):
-        """The template's text for ``grant`` with ``code_text`` where the code goes."""
+    def _render_access_sms(self, grant):
+        """``(text, marker)``: the template's text for ``grant``, rendered once,
+        with ``marker`` where the code goes (the code, its mask, or
+        Intellipush's code take its place)."""
+        marker = uuid.uuid4().hex
         template_sudo = self.sms_template_id.sudo()
-        return template_sudo.with_context(intellipush_access_code=code_text)._render_field(
+        text = template_sudo.with_context(intellipush_access_code=marker)._render_field(
             "body", grant.ids, compute_lang=True
         )[grant.id]
+        return text, marker
 
     def _twofactor_texts(self, grant):
         """``(before, after)``: the template's text around the code, for Intellipush."""
-        marker = uuid.uuid4().hex
-        texts = split_around(self._render_access_sms(grant, marker), marker)
+        texts = split_around(*self._render_access_sms(grant))
         if texts is None:
             raise UserError(_("The SMS template of %s must show the code exactly once.", self.display_name))
         return texts

@@ -51,11 +51,7 @@ class ResPartner(models.Model):
                 partner.sms_first_name = name.split()[0]
 
     def _compute_intellipush_access_grant_count(self):
-        counts = dict(
-            self.env["intellipush.access.grant"]._read_group(
-                [("partner_id", "in", self.ids), ("state", "=", "active")], ["partner_id"], ["__count"]
-            )
-        )
+        counts = self.env["intellipush.access.grant"]._active_count_by("partner_id", self)
         for partner in self:
             partner.intellipush_access_grant_count = counts.get(partner, 0)
 
@@ -72,10 +68,7 @@ class ResPartner(models.Model):
 
     def action_intellipush_view_access_grants(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("intellipush_sms.intellipush_access_grant_action")
-        action["domain"] = [("partner_id", "=", self.id)]
-        action["context"] = {"search_default_filter_active": 1}
-        return action
+        return self.env["intellipush.access.grant"]._action_view([("partner_id", "=", self.id)])
 
     @api.model_create_multi
     def create(self, vals_list):

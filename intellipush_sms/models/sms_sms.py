@@ -54,6 +54,9 @@ SMS_PURPOSES = [
 # Purposes held to the consent and blacklist rules; access codes and opt-out
 # confirmations were asked for by the recipient.
 POLICED_PURPOSES = ("transactional", "marketing")
+# An SMS in these states has not left yet: a one-time code in its text is
+# still needed. In any other state the text is masked (intellipush_redacted_body).
+UNSENT_STATES = ("outgoing", "process")
 
 # Queued Intellipush SMS that are due: not waiting for credits nor for a retry.
 _DUE_QUEUE_SQL = """
@@ -205,6 +208,10 @@ class SmsSms(models.Model):
         sms.send()
 
     def write(self, vals):
+        if vals.get("state") == "outgoing" and self._intellipush_masked():
+            raise UserError(
+                _("An SMS whose one-time code is masked cannot be sent again: send a new code from its access code.")
+            )
         # Odoo's SMS Marketing rewrites each campaign SMS's links one record at
         # a time: a new text with as many segments to the same number costs
         # the same, and is not priced again.
@@ -221,6 +228,8 @@ class SmsSms(models.Model):
             repriced = priced._intellipush_with_changed_cost()
             repriced._intellipush_release_credits()
             repriced._intellipush_reserve_credits()
+        if vals.get("state") and vals["state"] not in UNSENT_STATES:
+            self._intellipush_mask_secrets()
         return res
 
     def _intellipush_with_changed_cost(self):
@@ -331,7 +340,7 @@ class SmsSms(models.Model):
             elif vals["sms_purpose"] == "marketing":
                 vals["body"] = company._intellipush_with_optout_footer(vals.get("body") or "")
         for vals in vals_list:
-            if vals.get("intellipush_redacted_body") and vals.get("state", "outgoing") not in ("outgoing", "process"):
+            if vals.get("intellipush_redacted_body") and vals.get("state", "outgoing") not in UNSENT_STATES:
                 vals["body"] = vals["intellipush_redacted_body"]
         return vals_list
 
@@ -491,25 +500,21 @@ class SmsSms(models.Model):
             },
         }
 
-    def _update_sms_state_and_trackers(self, new_state, failure_type=None):
-        res = super()._update_sms_state_and_trackers(new_state, failure_type=failure_type)
-        if new_state not in ("outgoing", "process"):
-            self._intellipush_mask_secrets()
-        return res
+    def _intellipush_masked(self):
+        """Those whose one-time code is masked already: their text opens nothing."""
+        return self.filtered(lambda sms: sms.intellipush_redacted_body and sms.body == sms.intellipush_redacted_body)
 
     def _intellipush_mask_secrets(self):
-        """Replace the text of settled SMS that carried a one-time code by its
-        masked version: from here on no one needs the code in the database.
-        Same length and characters, so encoding, segments and cost stay true."""
-        for sms in self.filtered("intellipush_redacted_body"):
-            if sms.body != sms.intellipush_redacted_body:
-                sms.body = sms.intellipush_redacted_body
+        """Replace the text of SMS that carried a one-time code by its masked
+        version once they left the queue (sent, failed, cancelled, by
+        Intellipush or by IAP): from here on no one needs the code in the
+        database. Same length and characters, so encoding, segments and cost
+        stay true."""
+        to_mask = self.filtered("intellipush_redacted_body") - self._intellipush_masked()
+        for redacted, records in to_mask.grouped("intellipush_redacted_body").items():
+            records.write({"body": redacted})
 
     def action_set_outgoing(self):
-        if self.filtered(lambda sms: sms.intellipush_redacted_body and sms.body == sms.intellipush_redacted_body):
-            raise UserError(
-                _("An SMS whose one-time code is masked cannot be sent again: send a new code from its access code.")
-            )
         self.write(
             {
                 "failure_reason": False,

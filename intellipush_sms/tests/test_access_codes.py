@@ -231,6 +231,15 @@ class TestAccessCodes(IntellipushAccessMixin, IntellipushSandboxMixin, HttpCase)
         self.assertEqual(self._check_code(self.sauna, self.sauna_key, code), "granted")
         self.assertEqual((grant.state, new.state), ("revoked", "used"))
 
+    def test_code_is_masked_by_any_state_change_that_ends_the_wait(self):
+        # Odoo's IAP dispatch and resend write the state directly, past
+        # _update_sms_state_and_trackers: the mask must follow the state.
+        sms = self._issue().sms_id
+        sms.write({"state": "error", "failure_type": "sms_server"})
+        self.assertEqual(sms.body, sms.intellipush_redacted_body)
+        with self.assertRaises(UserError):
+            sms.state = "outgoing"
+
     def test_code_that_would_wait_for_credits_is_not_sent(self):
         branch = self.env["res.company"].create({"name": "Filialen", "country_id": self.env.ref("base.no").id})
         self._configure_company(branch)  # no credits bought

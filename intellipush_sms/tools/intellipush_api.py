@@ -415,7 +415,7 @@ class IntellipushClient:
         )
         if not isinstance(data, dict) or "access" not in data:
             raise MalformedResponseError("The two-factor validation answer has no verdict.")
-        return data["access"] is True or _flag(data["access"])
+        return _flag(data["access"])
 
     def generate_url(self, url):
         return self._short_url(self._call("url/generate", {"url": url}, idempotent=False))
