@@ -101,6 +101,7 @@ class IntellipushAccessResource(models.Model):
     lockout_minutes = fields.Integer("Lock-out (Minutes)", default=15)
     lock_cleared_at = fields.Datetime("Lock-out Lifted At", readonly=True, copy=False)
     locked_until = fields.Datetime("Locked Out Until", compute="_compute_locked_until")
+    locked_number_count = fields.Integer("Numbers Locked Out", compute="_compute_locked_until")
     grant_ids = fields.One2many("intellipush.access.grant", "resource_id", string="Codes")
     active_grant_count = fields.Integer("Active Codes", compute="_compute_active_grant_count")
 
@@ -135,6 +136,7 @@ class IntellipushAccessResource(models.Model):
         now = fields.Datetime.now()
         for resource in self:
             resource.locked_until = resource.id and resource._access_locked_until(False, now)
+            resource.locked_number_count = resource.id and resource._access_locked_number_count(now)
 
     # ------------------------------------------------------------
     # Actions
@@ -457,6 +459,24 @@ class IntellipushAccessResource(models.Model):
                 self.id,
                 since,
                 self._access_number_condition(number),
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _access_locked_number_count(self, now):
+        """How many numbers are locked out here now (lifting the lock-out lets them in too)."""
+        self.ensure_one()
+        self.env["intellipush.access.attempt"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT COUNT(DISTINCT number)
+                  FROM intellipush_access_attempt
+                 WHERE resource_id = %s AND lock_scope = 'number' AND locked_until > %s AND date > %s
+                """,
+                self.id,
+                now,
+                self.lock_cleared_at or fields.Datetime.to_datetime("1970-01-01"),
             )
         )
         return self.env.cr.fetchone()[0]

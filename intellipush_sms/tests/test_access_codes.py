@@ -274,10 +274,27 @@ class TestAccessCodes(IntellipushAccessMixin, IntellipushSandboxMixin, HttpCase)
         self.assertEqual(attempts.mapped("reason"), ["unknown_code"] * 3 + ["locked"] * 6)
         self.assertEqual(attempts.filtered("locked_until").mapped("lock_scope"), ["number"])
         self.assertEqual(grant.use_count, 0)
+        locker.invalidate_recordset(["locked_until", "locked_number_count"])
+        self.assertEqual((locker.locked_until, locker.locked_number_count), (False, 1), "staff see the number locked")
 
         self._let_time_pass(locker, 14)
         self.assertEqual(self._check_code(locker, key, code, KARI_NUMBER), "denied", "still locked out")
         self._let_time_pass(locker, 2)
+        self.assertEqual(self._check_code(locker, key, code, KARI_NUMBER), "granted")
+        locker.invalidate_recordset(["locked_number_count"])
+        self.assertEqual(locker.locked_number_count, 0)
+
+    @mute_logger(RESOURCE_LOGGER)
+    def test_staff_lift_a_number_lockout(self):
+        locker, key = self._new_door()
+        _grant, code = self._send_code(resource=locker)
+        for _attempt in range(3):
+            self._check_code(locker, key, self._wrong(code), KARI_NUMBER)
+        self.assertEqual(self._check_code(locker, key, code, KARI_NUMBER), "denied", "locked out")
+
+        locker.action_lift_lockout()
+        locker.invalidate_recordset(["locked_number_count"])
+        self.assertEqual(locker.locked_number_count, 0)
         self.assertEqual(self._check_code(locker, key, code, KARI_NUMBER), "granted")
 
     @mute_logger(RESOURCE_LOGGER)
