@@ -21,5 +21,5 @@ class IntellipushConsentLog(models.Model):
                     continue
                 vals.update(pos_config_id=config.id, pos_employee_name=cashier)
                 if not vals.get("proof"):
-                    vals["proof"] = config._intellipush_consent_proof(cashier)
+                    vals["proof"] = config._intellipush_consent_proof(cashier, vals.get("new_state"))
         return super().create(vals_list)

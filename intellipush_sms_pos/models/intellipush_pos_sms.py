@@ -41,13 +41,11 @@ class IntellipushPosSms(models.Model):
         to (or why none) and each quick template's text filled in for them."""
         config = self.env["pos.config"].browse(config_id)
         partner = self.env["res.partner"].browse(partner_id)
-        check = self._intellipush_partner_number(partner, config)
-        templates = config.intellipush_quick_template_ids
         bodies = {
             template.id: template._render_field("body", partner.ids, compute_lang=True)[partner.id]
-            for template in templates
+            for template in config.intellipush_quick_template_ids
         }
-        return {**check, "bodies": bodies}
+        return {**self._intellipush_partner_number(partner), "bodies": bodies}
 
     @api.model
     def intellipush_pos_estimate(self, config_id, partner_id, body, template_id=False):
@@ -72,7 +70,7 @@ class IntellipushPosSms(models.Model):
         """
         valid = [request for request in requests if self._intellipush_is_request(request)]
         known = self.search([("uuid", "in", [request["uuid"] for request in valid])])
-        results = {record.uuid: (record.sms_state or "error", record.failure_reason or False) for record in known}
+        results = {record.uuid: record._intellipush_outcome() for record in known}
         for request in requests:
             if request not in valid and isinstance(request, dict) and isinstance(request.get("uuid"), str):
                 # Settled too, or the register would send it forever.
@@ -91,8 +89,15 @@ class IntellipushPosSms(models.Model):
             results[request["uuid"]] = None
         new = self.create(vals_list)
         new._intellipush_send()
-        results.update({record.uuid: (record.sms_state or "error", record.failure_reason or False) for record in new})
+        results.update({record.uuid: record._intellipush_outcome() for record in new})
         return [{"uuid": uuid, "state": state, "reason": reason} for uuid, (state, reason) in results.items()]
+
+    def _intellipush_outcome(self):
+        """(state, reason) for the register: the SMS's status, and why it did
+        not go (no SMS at all, or one the consent and blacklist rules refused)."""
+        self.ensure_one()
+        sms_sudo = self.sms_id.sudo()
+        return self.sms_state or "error", self.failure_reason or sms_sudo.failure_reason or False
 
     @api.model
     def _intellipush_is_request(self, request):
@@ -133,42 +138,48 @@ class IntellipushPosSms(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _intellipush_partner_number(self, partner, config):
-        """``{"number": E.164}`` where the customer's mobile can receive SMS, else ``{"reason": ...}``."""
-        info = partner._sms_get_recipients_info()[partner.id]
+    def _intellipush_partner_number(self, partner, info=None):
+        """``{"number": "+47 41 23 45 67"}`` where the customer's mobile can
+        receive SMS, else ``{"reason": ...}``. ``info`` is the customer's
+        ``_sms_get_recipients_info()`` entry when the caller has it already."""
+        info = info or partner._sms_get_recipients_info()[partner.id]
         if info["sanitized"]:
-            check = self.env["res.partner"].intellipush_pos_check_mobile(info["sanitized"], config.id)
-            return {"number": check.get("formatted") or info["sanitized"], "reason": False}
+            number = partner._phone_format(number=info["sanitized"], force_format="INTERNATIONAL")
+            return {"number": number or info["sanitized"], "reason": False}
         if info["number"]:
             return {"number": False, "reason": self.env._("%s is not a valid mobile number.", info["number"])}
         return {"number": False, "reason": self.env._("No mobile number on this customer.")}
 
     def _intellipush_send(self):
         """Post each message on its customer's chatter as an SMS through the gateway."""
-        for request in self:
-            partner = request.partner_id
-            number = partner._sms_get_recipients_info()[partner.id]["sanitized"]
-            body = request.body
-            if number and not body and request.template_id:
-                body = request.template_id._render_field("body", partner.ids, compute_lang=True)[partner.id]
-            # The outcome is the server's to write: cashiers only create these records.
-            request_sudo = request.sudo()
-            if not number:
-                request_sudo.failure_reason = self._intellipush_partner_number(partner, request.config_id)["reason"]
-                continue
-            if not body:
-                request_sudo.failure_reason = self.env._("The message was empty.")
-                continue
-            purpose = request.template_id.sms_purpose or "transactional"
-            message = partner.with_context(intellipush_sms_purpose=purpose, intellipush_queue_later=True)._message_sms(
-                body, partner_ids=partner.ids, sms_pid_to_number={partner.id: number}
+        recipients = self.partner_id._sms_get_recipients_info()
+        numbers = {request: recipients[request.partner_id.id]["sanitized"] for request in self}
+        # The outcome is the server's to write: cashiers only create these records.
+        for request in self.filtered(lambda request: not numbers[request]):
+            reason = self._intellipush_partner_number(request.partner_id, recipients[request.partner_id.id])["reason"]
+            request.sudo().failure_reason = reason
+        reachable = self.filtered(lambda request: numbers[request])
+        # A message without text (from an offline register) takes its
+        # template's, filled in for its customer now.
+        untyped = reachable.filtered(lambda request: not request.body and request.template_id)
+        for template, requests in untyped.grouped("template_id").items():
+            bodies = template._render_field("body", requests.partner_id.ids, compute_lang=True)
+            for request in requests:
+                request.sudo().body = bodies[request.partner_id.id]
+        empty = reachable.filtered(lambda request: not request.body)
+        empty.sudo().failure_reason = self.env._("The message was empty.")
+        messages = {}
+        for request in reachable - empty:
+            partner = request.partner_id.with_context(
+                intellipush_sms_purpose=request.template_id.sms_purpose or "transactional",
+                intellipush_queue_later=True,
             )
-            request_sudo.write(
-                {
-                    "body": body,
-                    "sms_id": self.env["sms.sms"].sudo().search([("mail_message_id", "=", message.id)], limit=1).id,
-                }
+            messages[request] = partner._message_sms(
+                request.body, partner_ids=partner.ids, sms_pid_to_number={partner.id: numbers[request]}
             )
+        sms_sudo = self.env["sms.sms"].sudo().search([("mail_message_id", "in", [m.id for m in messages.values()])])
+        sms_by_message = {sms.mail_message_id.id: sms.id for sms in sms_sudo}
+        for request, message in messages.items():
+            request.sudo().sms_id = sms_by_message.get(message.id, False)
         # Credits and the dispatch are dealt with once for all of them.
-        sms_sudo = self.sudo().sms_id
         sms_sudo._intellipush_queue()

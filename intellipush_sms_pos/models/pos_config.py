@@ -42,8 +42,13 @@ class PosConfig(models.Model):
                 return employee_sudo.name
         return self.env.user.name
 
-    def _intellipush_consent_proof(self, cashier_name):
+    def _intellipush_consent_proof(self, cashier_name, state):
+        """What the consent log says of a consent given or withdrawn at this shop's counter."""
         self.ensure_one()
+        if state == "withdrawn":
+            return self.env._(
+                "Withdrawn at the counter of %(shop)s, recorded by %(cashier)s.", shop=self.name, cashier=cashier_name
+            )
         return self.env._(
             "Given at the counter of %(shop)s, recorded by %(cashier)s.", shop=self.name, cashier=cashier_name
         )

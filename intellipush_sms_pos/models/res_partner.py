@@ -1,5 +1,3 @@
-import phonenumbers
-
 from odoo import api, models
 from odoo.exceptions import UserError
 
@@ -27,7 +25,7 @@ class ResPartner(models.Model):
 
         Numbers without a prefix belong to the shop company's SMS country.
 
-        :return: ``{"valid": True, "formatted": "+47 412 34 567"}`` or
+        :return: ``{"valid": True, "formatted": "+47 41 23 45 67"}`` or
             ``{"valid": False, "reason": "too few digits"}`` (for people)
         """
         config = self.env["pos.config"].browse(config_id)
@@ -35,10 +33,8 @@ class ResPartner(models.Model):
             phone = normalize(number, config.company_id._intellipush_phone_region())
         except InvalidPhoneNumber as error:
             return {"valid": False, "reason": self._intellipush_number_problem(error.reason)}
-        formatted = phonenumbers.format_number(
-            phonenumbers.parse(phone.e164), phonenumbers.PhoneNumberFormat.INTERNATIONAL
-        )
-        return {"valid": True, "formatted": formatted}
+        formatted = self._phone_format(number=phone.e164, force_format="INTERNATIONAL")
+        return {"valid": True, "formatted": formatted or phone.e164}
 
     @api.model
     def _intellipush_number_problem(self, reason):
@@ -78,5 +74,5 @@ class ResPartner(models.Model):
             cashier = config._intellipush_cashier_name(employee_id)
             partner.with_context(
                 intellipush_pos_config_id=config.id, intellipush_pos_employee_id=employee_id
-            )._sms_set_consent(state, "pos", proof=config._intellipush_consent_proof(cashier))
+            )._sms_set_consent(state, "pos", proof=config._intellipush_consent_proof(cashier, state))
         return {"res.partner": partner.read(self._load_pos_data_fields(config.id), load=False)}

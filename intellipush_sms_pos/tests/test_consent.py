@@ -50,6 +50,18 @@ class TestPosConsent(IntellipushPosCase):
             "a consent given again changes nothing",
         )
 
+    def test_a_withdrawal_at_the_counter_is_logged_as_one(self):
+        self._save(self.customer, "+47 412 34 567", True)
+        self._save(self.customer, "+47 412 34 567", False)
+
+        self.assertEqual(
+            self.customer.sms_consent_log_ids.sorted("id").mapped("proof"),
+            [
+                f"Given at the counter of Shop, recorded by {self.pos_user.name}.",
+                f"Withdrawn at the counter of Shop, recorded by {self.pos_user.name}.",
+            ],
+        )
+
     def test_number_checked_as_typed(self):
         check = self.partner_model.intellipush_pos_check_mobile
         self.assertEqual(check("41234567", self.shop.id), {"valid": True, "formatted": "+47 41 23 45 67"})

@@ -48,6 +48,38 @@ class TestQuickSms(IntellipushPosCase):
             [("0047", "41234567", "Hei Kari! Sykkelen din er klar til henting.")],
         )
 
+    def test_a_refused_message_tells_the_register_why(self):
+        """A customer who opted out gets nothing: the register must not say it went."""
+        self.env["phone.blacklist"].sudo()._add(["+4741234567"])
+        request = self._request()
+
+        results = self.pos_sms_model.intellipush_create_from_ui([request])
+
+        self.assertEqual(
+            results,
+            [
+                {
+                    "uuid": request["uuid"],
+                    "state": "canceled",
+                    "reason": "This number opted out: it receives nothing but access codes.",
+                }
+            ],
+        )
+
+    def test_messages_to_several_customers_in_one_go(self):
+        """A register back online hands over everything it kept at once."""
+        ola = self.env["res.partner"].create({"name": "Ola Hansen", "mobile": "+47 934 56 789"})
+        typed, untyped = self._request(), self._request(partner_id=ola.id, body=False)
+
+        results = self.pos_sms_model.intellipush_create_from_ui([typed, untyped])
+
+        self.assertEqual([result["state"] for result in results], ["outgoing", "outgoing"])
+        records = self.env["intellipush.pos.sms"].search([("uuid", "in", [typed["uuid"], untyped["uuid"]])])
+        self.assertEqual(
+            sorted((record.partner_id.name, record.sms_id.number, record.sms_id.body[:16]) for record in records),
+            [("Kari Nordmann", "+4741234567", "Hei Kari! Sykkel"), ("Ola Hansen", "+4793456789", "Hei Ola! Bestill")],
+        )
+
     def test_template_filled_in_on_the_server_for_an_offline_register(self):
         request = self._request(body=False)
         self.pos_sms_model.intellipush_create_from_ui([request])

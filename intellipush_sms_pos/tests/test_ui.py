@@ -53,6 +53,15 @@ class TestPosSmsTour(IntellipushPosCase):
             [("0047", "41234567", message.body)],
         )
 
+    def test_refused_quick_sms_is_not_reported_as_sent(self):
+        self.env["phone.blacklist"].sudo()._add(["+4741234567"])
+        self.shop.with_user(self.pos_user).open_ui()
+
+        self.start_pos_tour("intellipush_sms_pos_refused_tour", login="pos_user")
+
+        message = self.env["intellipush.pos.sms"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(message.sms_state, "canceled")
+
     def test_offline_register_sends_once_when_back_online(self):
         self.shop.with_user(self.pos_user).open_ui()
 

@@ -8,6 +8,11 @@ import { uuidv4 } from "@point_of_sale/utils";
 
 const { DateTime } = luxon;
 
+/** Whether the server settled a quick SMS without sending it (no valid number, refused by the rules). */
+export function isQuickSmsRefused(outcome) {
+    return ["error", "canceled"].includes(outcome.state);
+}
+
 /** Whether the order carries a receipt SMS request the server has not handled yet. */
 export function hasPendingReceiptSms(order) {
     const number = order.intellipush_receipt_sms_number;
@@ -18,6 +23,8 @@ patch(PosStore.prototype, {
     async setup() {
         // Receipt requests that waited for the connection: announced once they went.
         this.intellipushAwaitedReceipts = new Set();
+        // Quick SMS whose sender awaits the server's answer: uuid -> answer (null until it comes).
+        this.intellipushQuickSmsOutcomes = new Map();
         await super.setup(...arguments);
         browser.addEventListener("online", () => this.intellipushFlushQuickSms());
     },
@@ -105,7 +112,8 @@ patch(PosStore.prototype, {
      * and a message sent twice (an answer lost on the way) goes once.
      *
      * @param {{partner_id: number, template_id: number|false, body: string|false}} message
-     * @returns {Promise<boolean>} true if it waits for the connection
+     * @returns {Promise<{state: string, reason: string|false}|null>} what the
+     *     server made of it, or null while it waits for the connection
      */
     async intellipushSendQuickSms(message) {
         const request = {
@@ -119,23 +127,32 @@ patch(PosStore.prototype, {
             this.intellipushQuickSmsKey,
             JSON.stringify([...this.intellipushPendingQuickSms(), request])
         );
-        await this.intellipushFlushQuickSms({ announce: false });
-        return this.intellipushPendingQuickSms().some((pending) => pending.uuid === request.uuid);
+        // Awaited here: whichever flush hands it over leaves the answer for this call.
+        this.intellipushQuickSmsOutcomes.set(request.uuid, null);
+        try {
+            await this.intellipushFlushQuickSms();
+            return this.intellipushQuickSmsOutcomes.get(request.uuid);
+        } finally {
+            this.intellipushQuickSmsOutcomes.delete(request.uuid);
+        }
     },
 
-    /**
-     * Hand the kept messages to the server, one flush after the other.
-     *
-     * @param {{announce?: boolean}} options announce: tell the cashier that
-     *     messages kept while offline went
-     */
-    intellipushFlushQuickSms({ announce = true } = {}) {
-        const flush = () => this._intellipushFlushQuickSmsOnce(announce);
+    /** Tell the cashier that a message to `partnerName` did not go, and why. */
+    intellipushNotifyQuickSmsRefused(partnerName, outcome) {
+        this.notification.add(
+            _t("SMS to %(name)s not sent: %(reason)s", { name: partnerName, reason: outcome.reason || "" }),
+            { type: "danger" }
+        );
+    },
+
+    /** Hand the kept messages to the server, one flush after the other. */
+    intellipushFlushQuickSms() {
+        const flush = () => this._intellipushFlushQuickSmsOnce();
         this._intellipushFlush = (this._intellipushFlush || Promise.resolve()).then(flush, flush);
         return this._intellipushFlush;
     },
 
-    async _intellipushFlushQuickSmsOnce(announce) {
+    async _intellipushFlushQuickSmsOnce() {
         const pending = this.intellipushPendingQuickSms();
         if (!pending.length) {
             return;
@@ -160,8 +177,24 @@ patch(PosStore.prototype, {
             this.intellipushQuickSmsKey,
             JSON.stringify(this.intellipushPendingQuickSms().filter((p) => !done.has(p.uuid)))
         );
-        if (announce && done.size) {
-            this.notification.add(_t("SMS kept while offline sent: %s.", done.size), { type: "success" });
+        // Messages kept while offline are announced here, the others by their sender.
+        const kept = [];
+        for (const result of results) {
+            if (this.intellipushQuickSmsOutcomes.has(result.uuid)) {
+                this.intellipushQuickSmsOutcomes.set(result.uuid, result);
+            } else {
+                kept.push(result);
+            }
+        }
+        const refused = kept.filter(isQuickSmsRefused);
+        if (kept.length > refused.length) {
+            this.notification.add(_t("SMS kept while offline sent: %s.", kept.length - refused.length), {
+                type: "success",
+            });
+        }
+        for (const outcome of refused) {
+            const partnerId = pending.find((request) => request.uuid === outcome.uuid)?.partner_id;
+            this.intellipushNotifyQuickSmsRefused(this.models["res.partner"].get(partnerId)?.name || "", outcome);
         }
     },
 });

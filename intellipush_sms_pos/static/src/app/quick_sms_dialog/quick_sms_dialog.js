@@ -6,6 +6,7 @@ import { useDebounced } from "@web/core/utils/timing";
 import { ConnectionLostError } from "@web/core/network/rpc";
 import { usePos } from "@point_of_sale/app/store/pos_hook";
 import { SmsCounter } from "@intellipush_sms_pos/app/sms_counter/sms_counter";
+import { isQuickSmsRefused } from "@intellipush_sms_pos/overrides/pos_store";
 
 /**
  * A message to the selected customer from the shop's quick templates, e.g.
@@ -103,19 +104,22 @@ export class QuickSmsDialog extends Component {
         return Boolean(this.state.number && this.state.body.trim());
     }
     async send() {
-        const queued = await this.pos.intellipushSendQuickSms({
+        const outcome = await this.pos.intellipushSendQuickSms({
             partner_id: this.props.partner.id,
             template_id: this.state.templateId,
             // Offline and left empty: the server fills the template in.
             body: this.state.body.trim() || false,
         });
-        if (queued) {
+        const name = this.props.partner.name;
+        if (!outcome) {
             this.notification.add(
-                _t("The register is offline: the SMS to %s goes when it is back online.", this.props.partner.name),
+                _t("The register is offline: the SMS to %s goes when it is back online.", name),
                 { type: "warning" }
             );
+        } else if (isQuickSmsRefused(outcome)) {
+            this.pos.intellipushNotifyQuickSmsRefused(name, outcome);
         } else {
-            this.notification.add(_t("SMS to %s sent.", this.props.partner.name), { type: "success" });
+            this.notification.add(_t("SMS to %s sent.", name), { type: "success" });
         }
         this.props.close();
     }
