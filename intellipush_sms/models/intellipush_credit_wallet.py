@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import formatLang
 
 from ..tools.credits import ZERO, allocate, message_cost, to_credits
 from ..tools.phone_numbers import InvalidPhoneNumber, normalize
@@ -177,6 +178,10 @@ class IntellipushCreditWallet(models.Model):
             return False
         return self._for_company(company)._describe_cost(numbers, text)
 
+    def _format_credits(self, credits):
+        """Credits as people read them in their language (decimal comma in Norwegian)."""
+        return formatLang(self.env, float(credits), digits=CREDIT_DIGITS[1])
+
     def _describe_cost(self, numbers, text):
         """One line for people about to send ``text`` to ``numbers``: what it costs and what is left."""
         self.ensure_one()
@@ -190,8 +195,8 @@ class IntellipushCreditWallet(models.Model):
                 count=len(priced),
                 encoding=analysis.encoding,
                 segments=analysis.segments,
-                cost=sum((quote.cost for quote in priced), ZERO),
-                available=self._available(),
+                cost=self._format_credits(sum((quote.cost for quote in priced), ZERO)),
+                available=self._format_credits(self._available()),
             )
         ]
         if blocked := sum(1 for quote in quotes if quote.cost is None and quote.e164):

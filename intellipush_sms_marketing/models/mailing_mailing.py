@@ -128,8 +128,8 @@ class MailingMailing(models.Model):
                 _(
                     "This campaign needs about %(needed)s credits and the wallet has %(available)s available. "
                     "Buy credits under SMS / Credits, or send to fewer recipients.",
-                    needed=needed,
-                    available=available,
+                    needed=wallet._format_credits(needed),
+                    available=wallet._format_credits(available),
                 )
             )
 
