@@ -4,7 +4,7 @@ import argparse
 import contextlib
 import logging
 
-from .server import DEFAULT_API_ID, DEFAULT_API_SECRET, Sandbox
+from .server import DEFAULT_API_ID, DEFAULT_API_SECRET, DEFAULT_SENDER_NAME, DEFAULT_TIMEZONE, Sandbox
 
 
 def main(argv=None):
@@ -20,6 +20,8 @@ def main(argv=None):
         default=None,
         help="mark SMS delivered this many seconds after they were sent",
     )
+    parser.add_argument("--timezone", default=DEFAULT_TIMEZONE, help="the account's time zone (CONTRACT §3)")
+    parser.add_argument("--sender-name", default=DEFAULT_SENDER_NAME, help="the account's SMS sender name")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     sandbox = Sandbox(
@@ -29,6 +31,8 @@ def main(argv=None):
         api_secret=args.api_secret,
         token_ttl=args.token_ttl,
         auto_deliver_after=args.auto_deliver_after,
+        timezone=args.timezone,
+        sender_name=args.sender_name,
     )
     logging.getLogger("intellipush_sandbox").info("Intellipush sandbox on http://%s:%s", args.host, args.port)
     with contextlib.suppress(KeyboardInterrupt):

@@ -2,6 +2,7 @@
 
 import logging
 import time
+from datetime import datetime, timedelta
 
 import pytest
 from conftest import API_ID, API_SECRET
@@ -63,16 +64,20 @@ def test_batch_results_follow_input_order(client, sandbox):
     sandbox.set_number_outcome("0047", "93456789", "reject_invalid")
     results = client.send_batch([sms("a"), sms("b", ("0047", "93456789")), sms("c", ("0046", "701234567"))])
     assert [result.ok for result in results] == [True, False, True]
-    assert isinstance(results[1].error, api.InvalidNumberError)
+    assert isinstance(results[1].error, api.RefusedError)
     assert results[0].credits == 1
     assert [msg["message"] for msg in sandbox.messages()] == ["a", "c"]
 
 
-def test_insufficient_provider_credit_per_item(client, sandbox):
+def test_refusals_keep_intellipush_number_and_words(client, sandbox):
+    """CONTRACT §2.2: no meaning is guessed from an errorcode; it travels verbatim."""
     sandbox.set_credits(1)
     first, second = client.send_batch([sms("a"), sms("b")])
     assert first.ok
-    assert isinstance(second.error, api.InsufficientCreditError)
+    assert isinstance(second.error, api.RefusedError)
+    assert isinstance(second.error.errorcode, int)
+    assert second.error.message.startswith(f"Intellipush error {second.error.errorcode}: ")
+    assert second.error.code == "refused" and not second.error.maybe_delivered
 
 
 def test_partial_batch(client, sandbox):
@@ -116,6 +121,14 @@ def test_rate_limit_is_not_slept_on(client, sandbox):
     assert time.monotonic() - started < 5
 
 
+@pytest.mark.parametrize("value", ["1e12", "inf", "nan", "-5", "soon"])
+def test_absurd_retry_after_is_bounded(client, sandbox, value):
+    sandbox.inject_fault("rate_limit", endpoint="sms/createBatch", retry_after=value)
+    with pytest.raises(api.RateLimitedError) as caught:
+        client.send_batch([sms()])
+    assert caught.value.retry_after is None or 0 <= caught.value.retry_after <= api.MAX_RETRY_AFTER
+
+
 def test_read_only_calls_are_retried(client, sandbox):
     sandbox.inject_fault("http_500", endpoint="sms/getReceived", count=2)
     sandbox.add_inbound("0047", "41234567", "Hei")
@@ -133,48 +146,99 @@ def test_status_mapping(client, sandbox):
     delivered, failed, pending = (result.provider_id for result in client.send_batch([sms("a"), sms("b"), sms("c")]))
     sandbox.deliver([delivered])
     sandbox.fail([failed])
-    statuses = client.get_status([delivered, failed, pending, "ip-unknown"])
+    statuses = client.get_status([delivered, failed, pending, "999999"])
     assert statuses[delivered].state == "delivered" and statuses[delivered].time_sent
     assert statuses[failed].state == "failed"
     assert statuses[pending].state == "pending"
-    assert "ip-unknown" not in statuses
+    assert "999999" not in statuses
 
 
-def test_sent_and_received_lists(client, sandbox):
+def test_account(client, sandbox):
+    account = client.get_user()
+    assert account.name and account.sender_name
+    assert account.timezone == "Europe/Oslo"
+    sandbox.set_credits(12)
+    assert client.get_user().balance == 12
+
+
+def test_sent_list_has_the_real_field_names(client, sandbox):
     client.send_batch([sms("first"), sms("second")])
     sent = client.get_sent()
     assert [record.message for record in sent] == ["second", "first"]
-    assert sent[0].created
+    assert (sent[0].countrycode, sent[0].phonenumber) == NUMBER
+    assert sent[0].time_to_send and sent[0].matches(*NUMBER, "second\r\n")
+
+
+def test_scheduled_sms_waits_in_unsent_until_deleted(client, sandbox):
+    later = datetime.now() + timedelta(days=1)
+    (result,) = client.send_batch([api.OutgoingSms(*NUMBER, message="I morgen", send_at=later)])
+    (waiting,) = client.get_unsent()
+    assert waiting.provider_id == result.provider_id
+    assert waiting.time_to_send == later.replace(second=0, microsecond=0)
+    assert client.get_planned(result.provider_id).message == "I morgen"
+    assert client.delete(result.provider_id)
+    assert client.get_unsent() == []
+    assert client.get_status([result.provider_id])[result.provider_id].deleted
+    with pytest.raises(api.RefusedError):
+        client.get_planned(result.provider_id)
+    with pytest.raises(api.RefusedError):
+        client.delete(result.provider_id)
+
+
+def test_received_list_and_keyword_filter(client, sandbox):
+    sandbox.add_inbound("0047", "41234567", "butikk STOPP")
+    sandbox.add_inbound("0047", "41234568", "annet hei")
+    (inbound,) = client.get_received(keyword="butikk")
+    assert (inbound.keyword, inbound.message, inbound.phonenumber) == ("BUTIKK", "butikk STOPP", "41234567")
+    assert inbound.complete and inbound.received_at
+    assert len(client.get_received()) == 2
+
+
+def test_received_rows_of_another_shape_are_read(client, sandbox):
+    sandbox.set_received_shape("v4")
     sandbox.add_inbound("0047", "41234567", "butikk STOPP")
     (inbound,) = client.get_received()
-    assert (inbound.keyword, inbound.message, inbound.phonenumber) == ("BUTIKK", "butikk STOPP", "41234567")
+    assert (inbound.countrycode, inbound.phonenumber, inbound.message) == ("0047", "41234567", "butikk STOPP")
+    assert inbound.complete and inbound.received_at
+
+
+def test_received_row_without_id_or_number_is_kept(client, sandbox, caplog):
+    sandbox.add_received_row({"text_message": "hvem er jeg?"})
+    with caplog.at_level(logging.WARNING):
+        first = client.get_received()
+        again = client.get_received()
+    (row,) = first
+    assert not row.complete and row.message == "hvem er jeg?"
+    assert again[0].provider_id == row.provider_id  # stored once however often it is polled
+    assert caplog.text.count("unknown shape") <= 1
 
 
 def test_short_urls_and_clicks(client, sandbox):
-    parent = client.generate_url("https://example.com/tilbud")
-    child = client.generate_child_url(parent.provider_id, "+4741234567")
+    parent = client.generate_url("https://example.com/tilbud?utm_source=sms&x=a b")
+    assert parent.target_url == "https://example.com/tilbud?utm_source=sms&x=a b"
+    child = client.generate_child_url(parent.provider_id, api.UrlTarget("0047", "41234567"))
     code = child.short_url.rsplit("/", 1)[1]
-    assert sandbox.click(code, "10.0.0.1") == "https://example.com/tilbud"
+    assert sandbox.click(code, "10.0.0.1") == "https://example.com/tilbud?utm_source=sms&x=a b"
     sandbox.click(code, "10.0.0.1")
-    client.generate_child_url(parent.provider_id, "+4790000000")  # never visited
+    client.generate_child_url(parent.provider_id, api.UrlTarget("0047", "90000000", email="ola@example.com"))
     details = client.get_url(parent.provider_id)
     assert details.provider_id == parent.provider_id
     visited, unvisited = sorted(details.children, key=lambda child: -child.visits)
     assert (visited.provider_id, visited.short_url) == (child.provider_id, child.short_url)
     assert (visited.visits, visited.unique_visitors) == (2, 1)
-    assert visited.first_visit is not None and visited.last_visit >= visited.first_visit
-    assert (unvisited.visits, unvisited.first_visit) == (0, None)
+    assert visited.first_visit is None and visited.last_visit is not None  # CONTRACT §6.3: no first visit
+    assert (unvisited.visits, unvisited.last_visit) == (0, None)
 
 
 def test_url_visits_of_unknown_url_raise(client, sandbox):
     with pytest.raises(api.IntellipushError):
-        client.get_url("url-404")
+        client.get_url("999999")
 
 
 def test_garbled_answers_to_reads_raise_malformed(client, sandbox):
     sandbox.inject_fault("malformed_envelope", endpoint="sms/status", count=5)
     with pytest.raises(api.MalformedResponseError):
-        client.get_status(["ip-1"])
+        client.get_status(["1"])
 
 
 def test_plain_http_only_on_loopback():

@@ -35,19 +35,19 @@ def test_generate_texts_a_code_between_the_two_texts(client, sandbox):
     assert code not in repr(sent), "the code stays out of reprs (and so of logs)"
 
 
-def test_validate_accepts_the_last_code_only(client, sandbox):
+def test_validate_accepts_the_last_code_only_once(client, sandbox):
+    """CONTRACT §7: a new code replaces the old one; a code that validated is spent."""
     generate(client)
     first = sandbox.twofactor_code(*NUMBER)
-    assert client.twofactor_validate(*NUMBER, first)
-    assert client.twofactor_validate(*NUMBER, first), "valid until replaced"
     generate(client)
     second = sandbox.twofactor_code(*NUMBER)
-    assert client.twofactor_validate(*NUMBER, second)
     if first != second:
-        assert not client.twofactor_validate(*NUMBER, first)
+        assert not client.twofactor_validate(*NUMBER, first), "replaced by the second code"
     assert not client.twofactor_validate("0047", "41500009", second), "another number's code"
     assert not client.twofactor_validate(*NUMBER, "000000" if second != "000000" else "111111")
     assert not client.twofactor_validate(*NUMBER, "48291３"), "a non-ASCII code is a wrong code, not a crash"
+    assert client.twofactor_validate(*NUMBER, second), "wrong tries did not spend the right code"
+    assert not client.twofactor_validate(*NUMBER, second), "spent once it validated"
 
 
 def test_validate_without_a_code_ever_sent(client, sandbox):
@@ -62,13 +62,15 @@ def test_generate_is_never_retried_once_sent(client, sandbox):
     assert len(sandbox.messages()) == 1, "texted once, not twice"
 
 
-def test_generate_refusals_map_to_failure_codes(client, sandbox):
+def test_generate_refusals_keep_intellipush_errorcode(client, sandbox):
     sandbox.set_credits(0)
-    with pytest.raises(api.InsufficientCreditError):
+    with pytest.raises(api.RefusedError) as no_credits:
         generate(client)
     sandbox.set_credits(None)
-    with pytest.raises(api.InvalidNumberError):
+    with pytest.raises(api.RefusedError) as bad_number:
         client.twofactor_generate("0047", "12", "Koden er ", "")
+    assert isinstance(no_credits.value.errorcode, int) and isinstance(bad_number.value.errorcode, int)
+    assert no_credits.value.errorcode != bad_number.value.errorcode
     assert not sandbox.messages()
 
 
@@ -88,7 +90,7 @@ def test_validate_garbled_answer_raises_malformed(client, sandbox):
         ("twofactor/validate", {"countrycode": "0047", "phonenumber": "41234567", "code": 482913}),
     ],
 )
-def test_sandbox_refuses_incomplete_requests_with_400(sandbox, endpoint, body):
+def test_sandbox_refuses_incomplete_requests(sandbox, endpoint, body):
     token = requests.post(
         f"{sandbox.url}/oauth2/token",
         data={"grant_type": "client_credentials"},
@@ -98,8 +100,9 @@ def test_sandbox_refuses_incomplete_requests_with_400(sandbox, endpoint, body):
     response = requests.post(
         f"{sandbox.url}/restv2/{endpoint}", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=5
     )
-    assert response.status_code == 400
-    assert response.json()["success"] is False
+    answer = response.json()
+    assert answer["success"] is False
+    assert isinstance(answer["errorcode"], int), "CONTRACT §2.2: errorcode is a number"
 
 
 def test_codes_never_reach_the_log(client, sandbox, caplog):

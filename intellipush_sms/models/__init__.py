@@ -1,6 +1,7 @@
 from . import res_company
 from . import res_config_settings
 from . import sms_sms
+from . import sms_sms_reconcile
 from . import sms_template
 from . import mail_notification
 from . import mail_thread

@@ -35,18 +35,23 @@ class IntellipushInboundSms(models.Model):
 
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     provider_id = fields.Char("Intellipush ID", required=True, readonly=True)
-    number = fields.Char("From", required=True, readonly=True, help="Sender's number, E.164 when it could be parsed.")
+    number = fields.Char(
+        "From",
+        readonly=True,
+        help="Sender's number, E.164 when it could be parsed. Empty when Intellipush's row did not say.",
+    )
     partner_id = fields.Many2one("res.partner", string="Contact", readonly=True, index="btree_not_null")
     body = fields.Text("Message", readonly=True)
     keyword = fields.Char(readonly=True, index=True)
     received_at = fields.Datetime("Received", readonly=True, index=True)
     state = fields.Selection(
-        [("new", "New"), ("done", "Processed")],
+        [("new", "New"), ("done", "Processed"), ("unreadable", "Unreadable: check at Intellipush")],
         default="new",
         required=True,
         readonly=True,
         index=True,
-        help="New messages still wait for keyword processing (opt-out, opt-in).",
+        help="New messages still wait for keyword processing (opt-out, opt-in). Unreadable ones came from "
+        "Intellipush without a sender number or id: they are kept for a person to look up, never acted on.",
     )
     action = fields.Selection(
         [
@@ -106,6 +111,8 @@ class IntellipushInboundSms(models.Model):
         client = company._intellipush_get_client()
         received = []
         for page in range(1, MAX_PAGES + 1):
+            # CONTRACT §5: no keyword filter. An empty keyword returns every received message; a filter
+            # on the code word would hide an opt-out written without it or misspelt ("Demobutik stopp").
             page_messages = client.get_received(page=page, items=PAGE_SIZE)
             known = set(
                 self.search(
@@ -131,9 +138,12 @@ class IntellipushInboundSms(models.Model):
                     "provider_id": provider_id,
                     "number": numbers[provider_id],
                     "partner_id": partner_by_number.get(numbers[provider_id], False),
-                    "body": message.message,
-                    "keyword": message.keyword or _first_word(message.message),
-                    "received_at": message.received_at or fields.Datetime.now(),
+                    "body": _storable(message.message),
+                    "keyword": _storable(message.keyword) or _first_word(_storable(message.message)),
+                    "received_at": company._intellipush_utc(message.received_at)
+                    if message.received_at
+                    else fields.Datetime.now(),
+                    "state": "new" if message.complete else "unreadable",
                 }
                 for provider_id, message in unique.items()
             ]
@@ -239,7 +249,14 @@ class IntellipushInboundSms(models.Model):
             )
 
 
+def _storable(text):
+    """Text from outside without what PostgreSQL refuses to store (NUL)."""
+    return (text or "").replace("\x00", "")
+
+
 def _sender_number(message, region):
+    if not message.phonenumber:
+        return False
     raw = (
         f"+{message.countrycode.removeprefix('00')}{message.phonenumber}"
         if message.countrycode

@@ -225,9 +225,9 @@ class IntellipushSmsSend(models.Model):
         self._intellipush_trigger_cron()
 
     def action_cancel(self):
-        """Stop the send; SMS still waiting for their time are cancelled and their credits released."""
-        waiting = self.sudo().run_ids.sms_ids.filtered(lambda sms: sms.state == "outgoing")
-        waiting.action_set_canceled()
+        """Stop the send; SMS still waiting for their time are cancelled (withdrawn at
+        Intellipush if it holds them) and their credits come back."""
+        self.sudo().run_ids.sms_ids._intellipush_cancel_waiting()
         self.write({"state": "canceled", "next_run_at": False})
 
     def action_reset_draft(self):
@@ -239,7 +239,7 @@ class IntellipushSmsSend(models.Model):
             # A one-off send still waiting for its time goes as now edited.
             for send in self.filtered(lambda send: send.state == "scheduled" and send.schedule_type == "later"):
                 pending = send.sudo().run_ids.filtered(lambda run: run.date > fields.Datetime.now())
-                pending.sms_ids.filtered(lambda sms: sms.state == "outgoing").action_set_canceled()
+                pending.sms_ids._intellipush_cancel_waiting()
                 pending.unlink()
                 send._intellipush_run(send.send_at)
                 send._intellipush_trigger_cron()
@@ -293,7 +293,8 @@ class IntellipushSmsSend(models.Model):
                     "body": rendered[partner.id] if partner else without_contact,
                     "company_id": self.company_id.id,
                     "intellipush_send_run_id": run.id,
-                    "intellipush_next_attempt_at": not_before if not_before > fields.Datetime.now() else False,
+                    # Intellipush holds it until then (CONTRACT §4.1); cancelling withdraws it there.
+                    "intellipush_send_at": not_before if not_before > fields.Datetime.now() else False,
                 }
                 for number, partner in recipients
             ]

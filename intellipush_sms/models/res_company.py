@@ -1,7 +1,9 @@
-import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+import pytz
+
+from odoo import _, fields, models
+from odoo.exceptions import UserError
 
 from ..tools import intellipush_api
 from ..tools.phone_numbers import DEFAULT_REGION
@@ -10,7 +12,8 @@ from ..tools.phone_numbers import DEFAULT_REGION
 # can be pointed at the sandbox without touching company records.
 BASE_URL_PARAM = "intellipush_sms.base_url"
 TIMEOUT_PARAM = "intellipush_sms.timeout"
-SENDER_PATTERN = re.compile(r"^[A-Za-z0-9]{3,11}$")
+# Read-only calls the connection check makes (CONTRACT §8): none sends or changes anything.
+CONNECTION_CHECKS = ("sms/getSent", "sms/getUnsent", "sms/getReceived")
 
 
 class ResCompany(models.Model):
@@ -30,11 +33,25 @@ class ResCompany(models.Model):
         default=intellipush_api.DEFAULT_BASE_URL,
         groups="base.group_system",
     )
+    # What Intellipush says of the account (CONTRACT §3), as of the last connection check.
     intellipush_sender = fields.Char(
         "SMS Sender Name",
-        help="Alphanumeric sender shown on the handset (3 to 11 letters or digits), "
-        "when your Intellipush account allows a custom sender. Empty: the account's default.",
+        readonly=True,
+        copy=False,
+        help="The sender every SMS of the Intellipush account carries; it is set in the Intellipush account, "
+        "not per message. Read by Test Connection.",
     )
+    intellipush_account_name = fields.Char("Intellipush Account", readonly=True, copy=False)
+    intellipush_account_timezone = fields.Char(
+        "Intellipush Time Zone",
+        readonly=True,
+        copy=False,
+        help="The account's time zone, in which Intellipush reports when an SMS was sent.",
+    )
+    intellipush_account_balance = fields.Float("Credits at Intellipush", digits=(16, 2), readonly=True, copy=False)
+    intellipush_checked_at = fields.Datetime("Last Connection Check", readonly=True, copy=False)
+    intellipush_check_report = fields.Text("Connection Check Result", readonly=True, copy=False)
+    intellipush_sender_is_text = fields.Boolean(compute="_compute_intellipush_sender_is_text")
     intellipush_country_id = fields.Many2one(
         "res.country",
         string="Default SMS Country",
@@ -84,11 +101,10 @@ class ResCompany(models.Model):
     )
     intellipush_reminder_rule_ids = fields.One2many("intellipush.reminder.rule", "company_id", "Reminder Rules")
 
-    @api.constrains("intellipush_sender")
-    def _check_intellipush_sender(self):
+    def _compute_intellipush_sender_is_text(self):
         for company in self:
-            if company.intellipush_sender and not SENDER_PATTERN.match(company.intellipush_sender):
-                raise ValidationError(_("The SMS sender name must be 3 to 11 letters or digits, without spaces."))
+            sender = (company.intellipush_sender or "").lstrip("+")
+            company.intellipush_sender_is_text = bool(sender) and not sender.isdigit()
 
     def _intellipush_phone_region(self):
         """ISO code of the region that numbers without a prefix belong to."""
@@ -103,6 +119,23 @@ class ResCompany(models.Model):
         if not footer or body.rstrip().endswith(footer):
             return body
         return f"{body.rstrip()}\n{footer}"
+
+    def _intellipush_timezone(self):
+        """The Intellipush account's time zone (CONTRACT §3): times in its answers are in it."""
+        self.ensure_one()
+        try:
+            return ZoneInfo(self.intellipush_account_timezone or intellipush_api.DEFAULT_TIMEZONE)
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo(intellipush_api.DEFAULT_TIMEZONE)
+
+    def _intellipush_account_time(self, utc_naive):
+        """A naive UTC datetime (Odoo's) as the account's naive local time."""
+        return pytz.utc.localize(utc_naive).astimezone(self._intellipush_timezone()).replace(tzinfo=None)
+
+    def _intellipush_utc(self, account_naive):
+        """A naive time in the account's zone (Intellipush's) as naive UTC (Odoo's)."""
+        local = account_naive.replace(tzinfo=self._intellipush_timezone())
+        return local.astimezone(pytz.utc).replace(tzinfo=None)
 
     def _intellipush_is_configured(self):
         self.ensure_one()
@@ -136,12 +169,43 @@ class ResCompany(models.Model):
         )
 
     def _intellipush_check_connection(self):
-        """Call the ``user`` endpoint; return its account data or raise UserError."""
+        """Ask Intellipush about the account and call each read-only endpoint.
+
+        Stores what the account says (name, sender name, time zone, balance)
+        and which endpoints answered; returns the report lines. Raises
+        UserError when the credentials are refused or nothing answers.
+        """
         self.ensure_one()
         client = self._intellipush_get_client()
         try:
-            return client.get_user()
+            account = client.get_user()
         except intellipush_api.AuthenticationError as error:
             raise UserError(_("Intellipush refused the API ID or secret. Check them and try again.")) from error
         except intellipush_api.IntellipushError as error:
             raise UserError(_("Intellipush could not be reached: %s", error.message)) from error
+        endpoint_lines = [_("user: answers")]
+        failing = False
+        calls = {
+            "sms/getSent": lambda: client.get_sent(page=1, items=1),
+            "sms/getUnsent": lambda: client.get_unsent(page=1, items=1),
+            "sms/getReceived": lambda: client.get_received(page=1, items=1),
+        }
+        for endpoint in CONNECTION_CHECKS:
+            try:
+                calls[endpoint]()
+            except intellipush_api.IntellipushError as error:
+                failing = True
+                endpoint_lines.append(_("%(endpoint)s: fails (%(error)s)", endpoint=endpoint, error=error.message))
+            else:
+                endpoint_lines.append(_("%(endpoint)s: answers", endpoint=endpoint))
+        self.sudo().write(
+            {
+                "intellipush_account_name": account.name or account.uid,
+                "intellipush_sender": account.sender_name,
+                "intellipush_account_timezone": account.timezone,
+                "intellipush_account_balance": float(account.balance) if account.balance is not None else 0.0,
+                "intellipush_checked_at": fields.Datetime.now(),
+                "intellipush_check_report": "\n".join(endpoint_lines),
+            }
+        )
+        return {"account": account, "endpoints": endpoint_lines, "failing": failing}

@@ -7,7 +7,12 @@ class ResConfigSettings(models.TransientModel):
     sms_provider = fields.Selection(related="company_id.sms_provider", readonly=False)
     intellipush_api_id = fields.Char(related="company_id.intellipush_api_id", readonly=False)
     intellipush_base_url = fields.Char(related="company_id.intellipush_base_url", readonly=False)
-    intellipush_sender = fields.Char(related="company_id.intellipush_sender", readonly=False)
+    intellipush_sender = fields.Char(related="company_id.intellipush_sender")
+    intellipush_sender_is_text = fields.Boolean(related="company_id.intellipush_sender_is_text")
+    intellipush_account_name = fields.Char(related="company_id.intellipush_account_name")
+    intellipush_account_balance = fields.Float(related="company_id.intellipush_account_balance")
+    intellipush_checked_at = fields.Datetime(related="company_id.intellipush_checked_at")
+    intellipush_check_report = fields.Text(related="company_id.intellipush_check_report")
     intellipush_country_id = fields.Many2one(related="company_id.intellipush_country_id", readonly=False)
     intellipush_order_sms = fields.Boolean(related="company_id.intellipush_order_sms", readonly=False)
     intellipush_order_sms_template_id = fields.Many2one(
@@ -44,22 +49,35 @@ class ResConfigSettings(models.TransientModel):
                 settings.company_id.sudo().intellipush_api_secret = settings.intellipush_api_secret_new.strip()
 
     def action_intellipush_test_connection(self):
-        """Save, then show the Intellipush account the credentials log into."""
+        """Save, then show what Intellipush says of the account, in a
+        notification that stays until closed (the result is also kept on the
+        settings page)."""
         self.ensure_one()
         self.execute()
-        account = self.company_id._intellipush_check_connection()
-        details = ", ".join(str(value) for value in (account.get("username"), account.get("company")) if value)
-        message = _("Connected to Intellipush as %s.", details or _("your account"))
-        if account.get("credits") is not None:
-            message += " " + _("Credits on the Intellipush account: %s.", account["credits"])
+        company = self.company_id
+        report = company._intellipush_check_connection()
+        account = report["account"]
+        wallet = self.env["intellipush.credit.wallet"]._for_company(company)
+        lines = [
+            _("Account: %s", account.name or account.uid or _("(no name)")),
+            _("Sender name: %s", account.sender_name or _("(none)")),
+            _(
+                "Credits at Intellipush: %(provider)s; in Odoo's prepaid wallet: %(wallet)s",
+                provider=wallet._format_credits(account.balance) if account.balance is not None else _("unknown"),
+                wallet=wallet._format_credits(wallet._available()),
+            ),
+            *report["endpoints"],
+        ]
+        if company.intellipush_sender_is_text:
+            lines.append(_("Replies such as STOPP cannot be sent to a text sender name."))
+        failing = report["failing"]
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "title": _("Intellipush connection works"),
-                "message": message,
-                "type": "success",
-                "sticky": False,
-                "next": {"type": "ir.actions.client", "tag": "reload"},
+                "title": _("Intellipush answers, with errors") if failing else _("Intellipush connection works"),
+                "message": "\n".join(lines),
+                "type": "warning" if failing else "success",
+                "sticky": True,
             },
         }

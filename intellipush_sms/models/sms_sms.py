@@ -38,11 +38,8 @@ _logger = logging.getLogger(__name__)
 BATCH_SIZE_PARAM = "intellipush_sms.batch_size"
 DEFAULT_BATCH_SIZE = 200
 MAX_ATTEMPTS = 5
-# Longer than the client's read timeout: a row younger than this may still be
-# in the hands of a live worker waiting for Intellipush's answer.
-RECONCILE_GRACE = timedelta(minutes=5)
-RECONCILE_MAX_PAGES = 20
 STATUS_FIRST_CHECK = timedelta(minutes=1)
+SCHEDULE_MIN_AHEAD = timedelta(minutes=1)
 STATUS_MAX_DELAY = timedelta(hours=6)
 STATUS_GIVE_UP_AFTER = timedelta(days=3)
 SMS_PURPOSES = [
@@ -54,9 +51,9 @@ SMS_PURPOSES = [
 # Purposes held to the consent and blacklist rules; access codes and opt-out
 # confirmations were asked for by the recipient.
 POLICED_PURPOSES = ("transactional", "marketing")
-# An SMS in these states has not left yet: a one-time code in its text is
-# still needed. In any other state the text is masked (intellipush_redacted_body).
-UNSENT_STATES = ("outgoing", "process")
+# An SMS in these states has not (surely) left yet: a one-time code in its text
+# is still needed. In any other state the text is masked (intellipush_redacted_body).
+UNSENT_STATES = ("outgoing", "process", "uncertain")
 
 # Queued Intellipush SMS that are due: not waiting for credits nor for a retry.
 _DUE_QUEUE_SQL = """
@@ -69,11 +66,12 @@ _DUE_QUEUE_SQL = """
        AND (sms.intellipush_next_attempt_at IS NULL OR sms.intellipush_next_attempt_at <= %(now)s)
 """
 
+# The client's failure codes (intellipush_api.FAILURE_CODES) that say more
+# than "the provider failed"; Intellipush's own errorcode and words travel in
+# the failure reason.
 FAILURE_TYPE_BY_ERROR_CODE = {
-    "invalid_number": "sms_number_format",
-    "insufficient_credit": "sms_credit",
+    "refused": "sms_invalid_message",
     "authentication": "sms_acc",
-    "invalid_message": "sms_invalid_message",
 }
 
 
@@ -113,6 +111,12 @@ class SmsSms(models.Model):
     intellipush_dispatched_at = fields.Datetime("Handed Over At", readonly=True, copy=False)
     intellipush_attempts = fields.Integer("Attempts", readonly=True, copy=False)
     intellipush_next_attempt_at = fields.Datetime("Next Attempt", readonly=True, copy=False)
+    intellipush_send_at = fields.Datetime(
+        "Scheduled For",
+        readonly=True,
+        copy=False,
+        help="Intellipush holds this SMS and sends it at this time; until then it can be withdrawn there.",
+    )
     intellipush_status_checks = fields.Integer(readonly=True, copy=False)
     intellipush_next_status_check_at = fields.Datetime(readonly=True, copy=False, index="btree_not_null")
     credit_cost = fields.Float(
@@ -630,10 +634,19 @@ class SmsSms(models.Model):
                     countrycode=number.intellipush_countrycode,
                     phonenumber=number.national_number,
                     message=sms.body or "",
-                    sender=company.intellipush_sender or None,
+                    send_at=sms._intellipush_provider_send_at(),
                 )
             )
         return valid, outgoing, invalid
+
+    def _intellipush_provider_send_at(self):
+        """When Intellipush is to send it, in the account's time (CONTRACT §4.1), or None for now.
+
+        A time less than a minute away goes now: Intellipush takes whole minutes.
+        """
+        if not self.intellipush_send_at or self.intellipush_send_at <= fields.Datetime.now() + SCHEDULE_MIN_AHEAD:
+            return None
+        return self.company_id._intellipush_account_time(self.intellipush_send_at)
 
     def _intellipush_dispatch(self):
         """Send claimed messages (state ``process``) to Intellipush, per company."""
@@ -685,7 +698,7 @@ class SmsSms(models.Model):
         refusal_by_sms = {}
         for sms, message, result in zip(self, outgoing, results, strict=True):
             if result.ok:
-                accepted_values.append((sms.id, result.provider_id, result.credits or 0, _e164(message)))
+                accepted_values.append((sms.id, result.provider_id, result.credits or 0, message.e164))
             else:
                 refusal_by_sms[sms] = (_failure_type(result.error), result.error.message)
         if accepted_values:
@@ -710,12 +723,14 @@ class SmsSms(models.Model):
                        failure_type = NULL,
                        sent_at = %s,
                        intellipush_status_checks = 0,
-                       intellipush_next_status_check_at = %s
+                       -- GREATEST skips NULL: a scheduled SMS is first asked about once its time has come.
+                       intellipush_next_status_check_at = GREATEST(%s, sms_sms.intellipush_send_at + %s)
                   FROM (VALUES %s) AS v(id, provider_id, credits, e164)
                  WHERE sms_sms.id = v.id
                 """,
                 now,
                 now + STATUS_FIRST_CHECK,
+                STATUS_FIRST_CHECK,
                 rows,
             )
         )
@@ -770,89 +785,6 @@ class SmsSms(models.Model):
         self.write({"failure_reason": reason, "intellipush_next_attempt_at": False})
         self._update_sms_state_and_trackers("error", failure_type=failure_type)
         self._intellipush_release_credits()
-
-    # ------------------------------------------------------------
-    # Reconciliation of messages whose outcome is unknown
-    # ------------------------------------------------------------
-
-    @api.model
-    def _intellipush_reconcile(self, grace=RECONCILE_GRACE):
-        """Settle messages left in ``process`` without a provider id.
-
-        A message found among Intellipush's sent messages adopts that id (it
-        was sent, once); one that is not there never reached Intellipush and
-        goes back to the queue.
-        """
-        self.env.flush_all()
-        self.env.cr.execute(
-            """
-            SELECT id
-              FROM sms_sms
-             WHERE state = 'process'
-               AND intellipush_id IS NULL
-               AND intellipush_dispatched_at <= %s
-          ORDER BY id
-               FOR UPDATE SKIP LOCKED
-            """,
-            [fields.Datetime.now() - grace],
-        )
-        unsettled = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
-        for company, company_sms in unsettled.grouped("company_id").items():
-            company_sms._intellipush_reconcile_company(company)
-        return unsettled
-
-    def _intellipush_reconcile_company(self, company):
-        valid, outgoing, invalid = self._intellipush_prepare()
-        self._intellipush_fail_invalid_numbers(invalid)
-        if not valid:
-            return
-        try:
-            sent_records = self._intellipush_fetch_sent_since(company, min(valid.mapped("intellipush_dispatched_at")))
-        except (UserError, intellipush_api.IntellipushError) as error:
-            _logger.warning("Intellipush reconciliation postponed for %s SMS: %s", len(valid), error)
-            return
-        known_ids = set(
-            self.search(
-                [("company_id", "=", company.id), ("intellipush_id", "in", [rec.provider_id for rec in sent_records])]
-            ).mapped("intellipush_id")
-        )
-        candidates = {}
-        for record in reversed(sent_records):  # oldest first, to pair in sending order
-            if record.provider_id not in known_ids:
-                candidates.setdefault((record.countrycode, record.phonenumber, record.message), []).append(record)
-        adopted = []
-        lost = self.browse()
-        for sms, message in zip(valid, outgoing, strict=True):
-            matches = candidates.get((message.countrycode, message.phonenumber, message.message))
-            if matches:
-                adopted.append((sms.id, matches.pop(0).provider_id, 0, _e164(message)))
-            else:
-                lost |= sms
-        if adopted:
-            _logger.info("Intellipush reconciliation: %s SMS were sent, ids adopted", len(adopted))
-            self._intellipush_mark_accepted(adopted)
-        if lost:
-            _logger.info("Intellipush reconciliation: %s SMS never reached Intellipush, queued again", len(lost))
-            lost.write(
-                {
-                    "state": "outgoing",
-                    "intellipush_dispatch_token": False,
-                    "failure_reason": _("Not received by Intellipush during an interrupted send; queued again."),
-                }
-            )
-
-    @api.model
-    def _intellipush_fetch_sent_since(self, company, since):
-        """Intellipush's sent messages, newest first, back to ``since`` (with clock slack)."""
-        client = company._intellipush_get_client()
-        horizon = since - timedelta(minutes=5)
-        records = []
-        for page in range(1, RECONCILE_MAX_PAGES + 1):
-            page_records = client.get_sent(page=page, items=100)
-            records.extend(page_records)
-            if len(page_records) < 100 or any(rec.created and rec.created < horizon for rec in page_records):
-                break
-        return records
 
     # ------------------------------------------------------------
     # Delivery reports
@@ -918,8 +850,7 @@ class SmsSms(models.Model):
             for company, company_sms in failed.grouped("company_id").items():
                 self.env["intellipush.credit.wallet"]._for_company(company)._refund(company_sms)
         if canceled:
-            canceled.write({"intellipush_next_status_check_at": False})
-            canceled._update_sms_state_and_trackers("canceled")
+            canceled._intellipush_settle_withdrawn(_("Deleted at Intellipush before it was sent."))
         still_pending = self - delivered - failed - canceled
         for checks, records in still_pending.grouped("intellipush_status_checks").items():
             give_up = records.filtered(lambda sms: sms.sent_at and sms.sent_at < now - STATUS_GIVE_UP_AFTER)
@@ -931,10 +862,6 @@ class SmsSms(models.Model):
                     + min(STATUS_FIRST_CHECK * 2 ** (checks + 1), STATUS_MAX_DELAY),
                 }
             )
-
-
-def _e164(message):
-    return "+" + message.countrycode.removeprefix("00") + message.phonenumber
 
 
 def _e164_or_raw(number, company):

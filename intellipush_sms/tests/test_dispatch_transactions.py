@@ -176,7 +176,7 @@ class TestDispatchTransactions(IntellipushSandboxMixin, BaseCase):
 
     def _start_worker(self, script=WORKER_SCRIPT, *script_arguments):
         """A worker process; its output goes to a temporary file returned with it."""
-        output = self.enterContext(tempfile.TemporaryFile("w+"))
+        output = self.enterContext(tempfile.TemporaryFile("w+"))  # noqa: SIM115 (closed by enterContext)
         worker = subprocess.Popen(
             [sys.executable, "-c", script, *script_arguments, *self._worker_arguments()],
             cwd=REPO_ROOT,

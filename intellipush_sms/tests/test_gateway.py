@@ -81,14 +81,15 @@ class TestGatewayDispatch(IntellipushCase):
         good, refused = self._queue_sms(["41234567", "93456789"])
         self._process_queue()
         self.assertSentOnce(good)
-        self.assertSmsFailed(refused, "sms_number_format")
-        self.assertTrue(refused.failure_reason)
+        # CONTRACT §2.2: Intellipush's number and words, never a meaning guessed from them.
+        self.assertSmsFailed(refused, "sms_invalid_message", "Intellipush error 902: ")
+        self.assertEqual(refused.credit_state, "released")
 
     def test_insufficient_provider_credit(self):
         self.sandbox.set_credits(0)
         sms = self._queue_sms(["41234567"])
         self._process_queue()
-        self.assertSmsFailed(sms, "sms_credit")
+        self.assertSmsFailed(sms, "sms_invalid_message", "Intellipush error 903: ")
         self.assertFalse(self.sandbox.messages())
 
     def test_partial_batch_failure(self):
@@ -96,7 +97,17 @@ class TestGatewayDispatch(IntellipushCase):
         first, second, third = self._queue_sms(["41234567", "93456789", "98765432"])
         self._process_queue()
         self.assertSentOnce(first | third)
-        self.assertSmsFailed(second, "sms_number_format")
+        self.assertSmsFailed(second, "sms_invalid_message", "Intellipush error 905: ")
+
+    def test_no_sender_travels_with_the_sms(self):
+        """CONTRACT §4.1: the account's sender name is Intellipush's, never sent per SMS."""
+        self._process_queue()
+        sms = self._queue_sms(["41234567"])
+        self._process_queue()
+        self.assertSentOnce(sms)
+        (request,) = [req for req in self.sandbox.requests_log() if req["endpoint"] == "sms/createBatch"]
+        self.assertEqual(request["method"], "POST")
+        self.assertNotIn("sender", self.sandbox.messages()[0])
 
     def test_iap_companies_keep_odoo_iap(self):
         self.company.sms_provider = "iap"

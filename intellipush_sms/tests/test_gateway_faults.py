@@ -1,4 +1,8 @@
-from odoo.tests import tagged
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import UserError
+from odoo.tests import freeze_time, tagged
 from odoo.tools import mute_logger
 
 from ..models.sms_sms import MAX_ATTEMPTS
@@ -14,7 +18,11 @@ class TestGatewayFaults(IntellipushCase):
     def setUp(self):
         super().setUp()
         # Every test here provokes the warnings the gateway logs on provider faults.
-        self.enterContext(mute_logger("odoo.addons.intellipush_sms.models.sms_sms"))
+        self.enterContext(
+            mute_logger(
+                "odoo.addons.intellipush_sms.models.sms_sms", "odoo.addons.intellipush_sms.models.sms_sms_reconcile"
+            )
+        )
 
     def _send_through_fault(self, kind, **params):
         self.sandbox.inject_fault(kind, endpoint="sms/createBatch", **params)
@@ -112,3 +120,86 @@ class TestGatewayFaults(IntellipushCase):
         self._reconcile_now()
         self.assertSentOnce(sms)
         self.assertNotEqual(sms[0].intellipush_id, sms[1].intellipush_id)
+
+    def test_answer_lost_each_sms_found_by_its_real_fields(self):
+        """CONTRACT §9: Intellipush accepted the batch and its answer was lost;
+        each SMS is found in sms/getSent by number, text and time, once."""
+        sms = self._queue_sms(["41234567", "93456789", "98765432"])
+        sms[1].body = "Et annet innhold"
+        self.sandbox.inject_fault("drop_connection", endpoint="sms/createBatch")
+        self._process_queue()
+        self.assertEqual(set(sms.mapped("state")), {"process"})
+        self._process_queue()
+        self._reconcile_now()
+        self.assertSentOnce(sms)
+        by_id = {msg["id"]: msg for msg in self.sandbox.messages()}
+        for record in sms:
+            self.assertEqual(by_id[record.intellipush_id]["text_message"], record.body)
+        self.assertEqual(set(sms.mapped("credit_state")), {"debited"})
+        reads = {req["endpoint"] for req in self.sandbox.requests_log() if req["method"] == "GET"}
+        self.assertLessEqual({"sms/getSent", "sms/getUnsent"}, reads)
+
+    def test_an_older_identical_sms_is_not_taken_for_the_lost_one(self):
+        """Yesterday's "same text to the same number" is not today's lost SMS: it is sent again."""
+        earlier = self._queue_sms(["41234567"])
+        self._process_queue()
+        with freeze_time(fields.Datetime.now() + timedelta(days=1)):
+            self.sandbox.inject_fault("http_500", endpoint="sms/createBatch")
+            sms = self._queue_sms(["41234567"])
+            self._process_queue()
+            self._reconcile_now()
+            self.assertEqual(sms.state, "outgoing")
+            self._process_queue()
+        self.assertSentOnce(earlier | sms)
+        self.assertEqual(len(self.sandbox.messages()), 2)
+
+    def _dispatched_long_ago(self, sms):
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE sms_sms SET intellipush_dispatched_at = %s WHERE id IN %s",
+            [fields.Datetime.now() - timedelta(hours=2), tuple(sms.ids)],
+        )
+        sms.invalidate_recordset()
+
+    def test_lists_unreadable_for_long_sms_become_uncertain_never_resent(self):
+        sms = self._send_through_fault("timeout", delay=2)
+        self.sandbox.inject_fault("http_503", endpoint="sms/getSent", count=100)
+        self._reconcile_now()
+        self.assertEqual(set(sms.mapped("state")), {"process"}, "waits while the limit is not reached")
+        self._dispatched_long_ago(sms)
+        self._reconcile_now()
+        self._process_queue()
+        self.assertEqual(set(sms.mapped("state")), {"uncertain"})
+        self.assertIn("resend it or mark it as sent", sms[0].failure_reason)
+        self.assertEqual(len(self.sandbox.messages()), len(NUMBERS), "nothing was sent a second time")
+        self.assertEqual(set(sms.mapped("credit_state")), {"reserved"}, "credits wait with the SMS")
+        self.assertEqual(self.env["sms.sms"].search_count([("id", "in", sms.ids), ("state", "=", "uncertain")]), 2)
+
+    def test_a_person_resends_uncertain_sms_once(self):
+        self.sandbox.inject_fault("http_500", endpoint="sms/createBatch")  # never reached Intellipush
+        sms = self._queue_sms(NUMBERS)
+        self._process_queue()
+        self.sandbox.inject_fault("http_503", endpoint="sms/getUnsent", count=100)
+        self._dispatched_long_ago(sms)
+        self._reconcile_now()
+        self.assertEqual(set(sms.mapped("state")), {"uncertain"})
+        self.sandbox.clear_faults()
+        sms.action_intellipush_resend_uncertain()
+        self._process_queue()
+        self.assertSentOnce(sms)
+        self.assertEqual(len(self.sandbox.messages()), len(NUMBERS))
+        self.assertEqual(set(sms.mapped("credit_state")), {"debited"})
+
+    def test_a_person_marks_uncertain_sms_as_sent(self):
+        sms = self._send_through_fault("timeout", delay=2)
+        self.sandbox.inject_fault("http_503", endpoint="sms/getSent", count=100)
+        self._dispatched_long_ago(sms)
+        self._reconcile_now()
+        available = self.wallet._available()
+        sms.action_intellipush_mark_sent()
+        self.assertEqual(set(sms.mapped("state")), {"pending"})
+        self.assertEqual(set(sms.mapped("credit_state")), {"debited"})
+        self.assertEqual(self.wallet._available(), available, "the reservation became the debit")
+        self.assertEqual(len(self.sandbox.messages()), len(NUMBERS))
+        with self.assertRaises(UserError):
+            sms.action_intellipush_mark_sent()

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -43,3 +45,33 @@ class TestInboundPolling(IntellipushCase):
         self.company.intellipush_api_secret = False
         self.sandbox.add_inbound("0047", "41234567", "Hei")
         self.assertFalse(self._fetch())
+
+    def test_received_time_is_read_in_the_account_time_zone(self):
+        """CONTRACT §3: Intellipush's times are the account's (Europe/Oslo); Odoo stores UTC."""
+        self.sandbox.add_inbound("0047", "41234567", "Hei", received_at=datetime(2026, 7, 1, 12, 0))
+        (message,) = self._fetch()
+        self.assertEqual(message.received_at, datetime(2026, 7, 1, 10, 0), "12:00 in Oslo in summer")
+
+    def test_rows_of_another_shape_are_read(self):
+        self.sandbox.set_received_shape("v4")
+        self.sandbox.add_inbound("0047", "41234567", "butikk stopp")
+        (message,) = self._fetch()
+        self.assertEqual((message.number, message.body, message.state), ("+4741234567", "butikk stopp", "new"))
+
+    @mute_logger("intellipush_sms.tools.intellipush_api", "odoo.addons.intellipush_sms.tools.intellipush_api")
+    def test_row_without_number_is_kept_for_a_person(self):
+        self.sandbox.add_received_row({"id": "77", "text_message": "stopp"})
+        (message,) = self._fetch()
+        self.assertEqual(message.state, "unreadable")
+        self.assertFalse(message.number)
+        self.assertEqual(message.body, "stopp")
+        self.env["intellipush.inbound.sms"]._cron_intellipush_inbound()
+        self.assertEqual(message.state, "unreadable", "never acted on without a number")
+        self.assertFalse(self._fetch(), "stored once")
+
+    def test_nul_byte_in_a_message_does_not_block_the_inbox(self):
+        self.sandbox.add_inbound("0047", "41234567", "butikk\x00 stopp")
+        self.sandbox.add_inbound("0047", "93456789", "Hei")
+        received = self._fetch()
+        self.assertEqual(len(received), 2)
+        self.assertIn("butikk stopp", received.mapped("body"))

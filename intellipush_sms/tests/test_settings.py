@@ -1,4 +1,4 @@
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, UserError
 from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import new_test_user, tagged
 
@@ -8,10 +8,35 @@ from .common import SANDBOX_SECRET, IntellipushCase
 @tagged("post_install", "-at_install", "intellipush")
 class TestSettings(IntellipushCase):
     def test_test_connection_shows_the_account(self):
+        self.sandbox.set_credits(250)
+        self.sandbox.set_sender_name("Demobutikk")
         settings = self.env["res.config.settings"].create({})
         action = settings.action_intellipush_test_connection()
-        self.assertEqual(action["params"]["type"], "success")
-        self.assertIn("Connected to Intellipush", action["params"]["message"])
+        params = action["params"]
+        self.assertEqual(params["type"], "success")
+        self.assertTrue(params["sticky"], "the result stays until it is read")
+        self.assertNotIn("next", params, "no reload that would take the notification away")
+        message = params["message"]
+        self.assertIn("Intellipush Sandbox", message)
+        self.assertIn("Demobutikk", message, "the account's sender name")
+        self.assertIn("250.00", message, "the balance at Intellipush")
+        self.assertIn(self.wallet._format_credits(self.wallet._available()), message, "next to the wallet's")
+        for endpoint in ("user", "sms/getSent", "sms/getUnsent", "sms/getReceived"):
+            self.assertIn(f"{endpoint}: answers", message)
+        # Kept on the company, so the settings page shows it after a reload too.
+        self.assertEqual(self.company.intellipush_sender, "Demobutikk")
+        self.assertEqual(self.company.intellipush_account_timezone, "Europe/Oslo")
+        self.assertEqual(self.company.intellipush_account_balance, 250)
+        self.assertTrue(self.company.intellipush_checked_at)
+        self.assertTrue(self.company.intellipush_sender_is_text)
+        self.assertIn("STOPP", message, "a text sender cannot be answered")
+
+    def test_test_connection_names_the_endpoint_that_fails(self):
+        self.sandbox.inject_fault("http_503", endpoint="sms/getUnsent", count=10)
+        action = self.env["res.config.settings"].create({}).action_intellipush_test_connection()
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertIn("sms/getUnsent: fails", action["params"]["message"])
+        self.assertIn("sms/getSent: answers", action["params"]["message"])
 
     def test_test_connection_with_wrong_secret(self):
         settings = self.env["res.config.settings"].create({"intellipush_api_secret_new": "wrong"})
@@ -41,17 +66,9 @@ class TestSettings(IntellipushCase):
         with self.assertRaises(AccessError):
             company.read(["intellipush_api_id"])
 
-    def test_sender_name_is_validated(self):
-        with self.assertRaises(ValidationError):
-            self.company.intellipush_sender = "Far too long sender"
-        self.company.intellipush_sender = "Butikk24"
-
-    def test_sender_is_sent(self):
-        self.company.intellipush_sender = "Butikk24"
-        sms = self._queue_sms(["41234567"])
-        self._process_queue()
-        self.assertSentOnce(sms)
-        self.assertEqual(self.sandbox.messages()[0].get("sender"), "Butikk24")
+    def test_sender_name_is_read_only(self):
+        settings = self.env["res.config.settings"].create({})
+        self.assertTrue(settings._fields["intellipush_sender"].readonly)
 
     def test_neutralize_blanks_credentials(self):
         for query in get_neutralization_queries(["intellipush_sms"]):

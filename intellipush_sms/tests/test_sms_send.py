@@ -3,6 +3,7 @@ from datetime import datetime, timedelta
 from freezegun import freeze_time
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import IntellipushCase
@@ -57,8 +58,8 @@ class TestSmsSend(IntellipushCase):
         self._process_queue()
         self.assertEqual(len(self.sandbox.messages()), 4)
 
-    def test_scheduled_send_goes_at_its_time_not_before(self):
-        send_at = fields.Datetime.now().replace(microsecond=0) + timedelta(hours=2)
+    def test_scheduled_send_is_held_by_intellipush_until_its_time(self):
+        send_at = fields.Datetime.now().replace(second=0, microsecond=0) + timedelta(hours=2)
         send = self._send(partner_ids=[(6, 0, self.partner_kari.ids)], schedule_type="later", send_at=send_at)
         reserved_before = self._reserved()
 
@@ -69,29 +70,56 @@ class TestSmsSend(IntellipushCase):
         self.assertEqual((sms.state, sms.credit_state), ("outgoing", "reserved"))
         self.assertGreater(self._reserved(), reserved_before, "credits are set aside when scheduled")
         self._process_queue()
-        self.assertFalse(self.sandbox.messages(), "nothing leaves before its time")
+        # CONTRACT §4.1: handed over with its date and time (Oslo), Intellipush holds it until then.
+        (held,) = self.sandbox.messages()
+        self.assertEqual(held["scheduled"], self.company._intellipush_account_time(send_at).strftime("%Y-%m-%d %H:%M"))
+        self.assertFalse(held["sendt"], "nothing leaves before its time")
+        self.assertEqual((sms.state, sms.intellipush_send_at, sms.credit_state), ("pending", send_at, "debited"))
+        self.assertGreater(sms.intellipush_next_status_check_at, send_at, "not asked about before its time")
 
-        with freeze_time(send_at + timedelta(minutes=1)):
-            self._process_queue()
+        self.sandbox.advance_clock(3 * 3600)
+        self.sandbox.deliver()
+        with freeze_time(send_at + timedelta(minutes=2)):
+            self.env["sms.sms"]._intellipush_poll_status()
             self.env["intellipush.sms.send"]._cron_intellipush_scheduled_sends()
+        self.assertEqual(sms.state, "sent")
         self.assertEqual(len(self.sandbox.messages()), 1)
         self.assertEqual(send.state, "done")
 
-    def test_cancelled_schedule_releases_credits(self):
+    def test_cancelled_schedule_gives_credits_back_here_and_at_intellipush(self):
         send = self._send(
             partner_ids=[(6, 0, (self.partner_kari | self.partner_ola).ids)],
             schedule_type="later",
             send_at=fields.Datetime.now() + timedelta(days=1),
         )
-        reserved_before = self._reserved()
+        available_before = self.wallet._available()
         send.action_send()
-        self.assertGreater(self._reserved(), reserved_before)
+        self._process_queue()
+        held = send.run_ids.sms_ids
+        self.assertEqual(set(held.mapped("state")), {"pending"})
+        self.assertLess(self.wallet._available(), available_before)
 
         send.action_cancel()
 
         self.assertEqual(send.state, "canceled")
-        self.assertEqual(set(send.run_ids.sms_ids.mapped("state")), {"canceled"})
-        self.assertEqual(self._reserved(), reserved_before, "the reservation is given back")
+        self.assertEqual(set(held.mapped("state")), {"canceled"})
+        self.assertEqual(set(held.mapped("credit_state")), {"refunded"})
+        self.assertEqual(self.wallet._available(), available_before, "the credits are given back")
+        self.assertEqual([msg["deleted"] for msg in self.sandbox.messages()], [1, 1], "withdrawn at Intellipush")
+        self._process_queue()
+        self.assertFalse(self.sandbox.messages() and any(not msg["deleted"] for msg in self.sandbox.messages()))
+
+    def test_cancelled_schedule_before_hand_over_releases_credits(self):
+        send = self._send(
+            partner_ids=[(6, 0, self.partner_kari.ids)],
+            schedule_type="later",
+            send_at=fields.Datetime.now() + timedelta(days=1),
+        )
+        reserved_before = self._reserved()
+        send.action_send()
+        send.action_cancel()
+        self.assertEqual(send.run_ids.sms_ids.credit_state, "released")
+        self.assertEqual(self._reserved(), reserved_before)
         self._process_queue()
         self.assertFalse(self.sandbox.messages())
 
@@ -102,10 +130,22 @@ class TestSmsSend(IntellipushCase):
             send_at=fields.Datetime.now() + timedelta(days=1),
         )
         send.action_send()
+        self._process_queue()
         first = send.run_ids.sms_ids
         send.body = "Endret: vi holder åpent 1. juledag!"
         self.assertEqual(first.state, "canceled")
         self.assertEqual(send.run_ids.sms_ids.filtered(lambda sms: sms.state == "outgoing").body, send.body)
+        self._process_queue()
+        waiting = [msg["text_message"] for msg in self.sandbox.messages() if not msg["deleted"]]
+        self.assertEqual(waiting, [send.body], "only the edited text waits at Intellipush")
+
+    def test_withdrawing_an_sms_intellipush_already_sent_is_refused(self):
+        sms = self._queue_sms(["41234567"])
+        self._process_queue()
+        sms.intellipush_send_at = fields.Datetime.now() + timedelta(hours=1)  # as if it were scheduled
+        with self.assertRaisesRegex(UserError, "did not withdraw"):
+            sms.action_intellipush_withdraw()
+        self.assertEqual((sms.state, sms.credit_state), ("pending", "debited"))
 
     def test_monthly_on_the_31st_runs_on_the_last_day_of_shorter_months(self):
         send = self._send(

@@ -1,13 +1,21 @@
 """Client for the Intellipush REST API v2 (OAuth 2.0 client credentials).
 
+What it sends and what it expects back is written down once, from public
+evidence, in ``intellipush_sandbox/CONTRACT.md``; each method cites its
+section (``CONTRACT §n``). Where that file says *assumed*, the parsing here
+is defensive.
+
 One method per endpoint, explicit (connect, read) timeouts, and errors
-mapped to a closed set of codes (:data:`FAILURE_CODES`). The rule that keeps
-messages from going out twice: a call that may have created something at
-Intellipush (``sms/create``, ``sms/createBatch``, URL generation,
-``twofactor/generate``) is retried only when the request certainly never
-reached the server; any other failure after sending is raised with
-``maybe_delivered=True`` so the caller reconciles instead of resending.
-Read-only calls are retried with back-off.
+mapped to a closed set of codes (:data:`FAILURE_CODES`). Intellipush's
+numeric ``errorcode`` is kept with its ``status_message`` verbatim: no public
+list gives their meanings, so none is guessed.
+
+The rule that keeps messages from going out twice (CONTRACT §9): a call that
+may have created something at Intellipush (``sms/create``,
+``sms/createBatch``, URL generation, ``twofactor/generate``) is retried only
+when the request certainly never reached the server; any other failure
+after sending is raised with ``maybe_delivered=True`` so the caller
+reconciles instead of resending. Read-only calls are retried with back-off.
 
 The API secret never appears in logs, exception messages or reprs. Plain
 Python: no Odoo import.
@@ -15,6 +23,7 @@ Python: no Odoo import.
 
 import hashlib
 import ipaddress
+import json
 import logging
 import os
 import threading
@@ -22,7 +31,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import requests
 from oauthlib.oauth2 import BackendApplicationClient, OAuth2Error
@@ -32,17 +41,36 @@ from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 _logger = logging.getLogger(__name__)
 
-DEFAULT_BASE_URL = "https://api.intellipush.com"
+DEFAULT_BASE_URL = "https://api.intellipush.com"  # CONTRACT §1.1
+DEFAULT_TOKEN_LIFETIME = 3600  # CONTRACT §1.2: expires_in is assumed, this when absent
 TOKEN_RENEWAL_MARGIN = 60  # seconds before expiry when a cached token is renewed
-STATUS_CHUNK = 100
+STATUS_CHUNK = 100  # CONTRACT §4.3: ids per status call (the service's limit is not public)
+MAX_RETRY_AFTER = 3600  # a Retry-After beyond an hour is not believed
+DEFAULT_TIMEZONE = "Europe/Oslo"
+
+# (HTTP method, path under /restv2/) per endpoint: CONTRACT §8.
+ENDPOINTS = {
+    "user": ("GET", "user"),
+    "sms/create": ("POST", "sms/create"),
+    "sms/createBatch": ("POST", "sms/createBatch"),
+    "sms/status": ("POST", "sms/status"),
+    "sms/getSent": ("GET", "sms/getSent"),
+    "sms/getUnsent": ("GET", "sms/getUnsent"),
+    "sms/getPlanned": ("GET", "sms/getPlanned"),
+    "sms/delete": ("DELETE", "sms/delete"),
+    "sms/getReceived": ("GET", "sms/getReceived"),
+    "url/generate": ("POST", "url/generate"),
+    "url/generateChild": ("POST", "url/generateChild"),
+    "url/details": ("GET", "url/create"),  # CONTRACT §6.3: the SDK's details route
+    "twofactor/generate": ("POST", "twofactor/generate"),
+    "twofactor/validate": ("POST", "twofactor/validate"),
+}
 
 FAILURE_CODES = frozenset(
     {
         "authentication",
         "rate_limited",
-        "invalid_number",
-        "insufficient_credit",
-        "invalid_message",
+        "refused",
         "server_error",
         "malformed_response",
         "connection",
@@ -58,11 +86,12 @@ class IntellipushError(Exception):
     code = "unknown"
     retryable = False
 
-    def __init__(self, message, *, maybe_delivered=False, status=None):
+    def __init__(self, message, *, maybe_delivered=False, status=None, errorcode=None):
         super().__init__(message)
         self.message = message
         self.maybe_delivered = maybe_delivered
         self.status = status
+        self.errorcode = errorcode
 
     def __str__(self):
         return f"[{self.code}] {self.message}"
@@ -81,16 +110,14 @@ class RateLimitedError(IntellipushError):
         self.retry_after = retry_after
 
 
-class InvalidNumberError(IntellipushError):
-    code = "invalid_number"
+class RefusedError(IntellipushError):
+    """Intellipush answered ``success: false`` (CONTRACT §2): nothing was done.
 
+    ``errorcode`` is Intellipush's number (None if it gave none); the message
+    carries it and ``status_message`` verbatim.
+    """
 
-class InsufficientCreditError(IntellipushError):
-    code = "insufficient_credit"
-
-
-class InvalidMessageError(IntellipushError):
-    code = "invalid_message"
+    code = "refused"
 
 
 class ServerError(IntellipushError):
@@ -115,40 +142,38 @@ class RequestTimeoutError(IntellipushError):
     retryable = True
 
 
-# Envelope ``errorcode`` values (and words of ``status_message``) → error class.
-# The real service's codes are not published: extend this as they are seen.
-ERRORCODE_CLASSES = {
-    "invalid_phonenumber": InvalidNumberError,
-    "invalid_number": InvalidNumberError,
-    "insufficient_credits": InsufficientCreditError,
-    "insufficient_credit": InsufficientCreditError,
-    "invalid_message": InvalidMessageError,
-    "rate_limited": RateLimitedError,
-    "server_error": ServerError,
-}
-STATUS_MESSAGE_CLASSES = (
-    ("phone", InvalidNumberError),
-    ("number", InvalidNumberError),
-    ("credit", InsufficientCreditError),
-)
-
-
 @dataclass(frozen=True)
 class OutgoingSms:
+    """One ``sms/create`` item (CONTRACT §4.1). There is no per-message sender:
+    every SMS carries the account's sender name (CONTRACT §3)."""
+
     countrycode: str  # "0047"
     phonenumber: str  # "41234567"
     message: str
-    send_at: datetime | None = None  # naive, in the account's local time
-    sender: str | None = None
+    send_at: datetime | None = None  # naive, in the account's time zone
+
+    @property
+    def e164(self):
+        return "+" + self.countrycode.removeprefix("00") + self.phonenumber
 
     def as_payload(self):
         payload = {"countrycode": self.countrycode, "phonenumber": self.phonenumber, "message": self.message}
         if self.send_at:
             payload["date"] = self.send_at.strftime("%Y-%m-%d")
-            payload["time"] = self.send_at.strftime("%H-%M")
-        if self.sender:
-            payload["sender"] = self.sender
+            payload["time"] = self.send_at.strftime("%H-%M")  # a dash: CONTRACT §4.1
         return payload
+
+
+@dataclass(frozen=True)
+class Account:
+    """The ``user`` endpoint (CONTRACT §3)."""
+
+    uid: str
+    name: str
+    sender_name: str
+    timezone: str
+    balance: Decimal | None  # credits (centicredits / 100); None if unreadable
+    raw: dict = field(repr=False, default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -179,21 +204,30 @@ class DeliveryStatus:
 
 @dataclass(frozen=True)
 class SentRecord:
+    """An SMS row of ``getSent``, ``getUnsent`` or ``getPlanned`` (CONTRACT §4.4)."""
+
     provider_id: str
     countrycode: str
     phonenumber: str
     message: str
-    created: datetime | None
+    time_to_send: datetime | None  # naive, in the account's time zone
+
+    def matches(self, countrycode, phonenumber, message):
+        return self.countrycode == countrycode and self.phonenumber == phonenumber and same_text(self.message, message)
 
 
 @dataclass(frozen=True)
 class InboundSms:
+    """A ``getReceived`` row (CONTRACT §5). ``complete`` is False for a row
+    that lacked its id or number: it is kept for a person, never dropped."""
+
     provider_id: str
     countrycode: str
     phonenumber: str
     message: str
     keyword: str
     received_at: datetime | None
+    complete: bool = True
 
 
 @dataclass(frozen=True)
@@ -205,6 +239,24 @@ class TwofactorSms:
 
 
 @dataclass(frozen=True)
+class UrlTarget:
+    """Whom a child URL is for (CONTRACT §6.2)."""
+
+    countrycode: str
+    phonenumber: str
+    email: str = ""
+    contact_id: int = 0
+
+    def as_payload(self):
+        return {
+            "contact_id": self.contact_id,
+            "email": self.email,
+            "countrycode": self.countrycode,
+            "phonenumber": self.phonenumber,
+        }
+
+
+@dataclass(frozen=True)
 class ShortUrl:
     provider_id: str
     short_url: str
@@ -213,7 +265,10 @@ class ShortUrl:
 
 @dataclass(frozen=True)
 class UrlVisits:
-    """Visit statistics of a short URL; a parent's come with its children's."""
+    """Visit statistics of a short URL (CONTRACT §6.3); a parent's come with its children's.
+
+    Intellipush reports no first visit: ``first_visit`` is always None.
+    """
 
     provider_id: str
     short_url: str
@@ -225,7 +280,7 @@ class UrlVisits:
 
 
 def parse_datetime(value):
-    """Intellipush's "YYYY-MM-DD HH:MM:SS" (or ISO) as a naive datetime; None if absent or garbled."""
+    """Intellipush's "YYYY-MM-DD HH:MM[:SS]" (or ISO) as a naive datetime; None if absent or garbled."""
     if not value or not isinstance(value, str):
         return None
     for candidate in (value.strip(), value.strip().replace("T", " ")[:19]):
@@ -236,18 +291,62 @@ def parse_datetime(value):
     return None
 
 
+def same_text(left, right):
+    """Whether two SMS texts are the same message, whatever line endings or
+    trailing blanks the provider stored (CONTRACT §9)."""
+
+    def norm(text):
+        return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+    return norm(left) == norm(right)
+
+
+def serialize_query(params, prefix=None):
+    """The restv2 SDK's query serialisation (CONTRACT §1.4): ``key=value`` with
+    encodeURIComponent's escaping, ``key[sub]`` for objects, ``key[]`` for lists."""
+    parts = []
+    items = enumerate(params) if isinstance(params, list) else params.items()
+    for key, value in items:
+        if isinstance(params, list):
+            name = f"{prefix}[]"
+        else:
+            name = f"{prefix}[{key}]" if prefix else str(key)
+        if isinstance(value, dict | list):
+            nested = serialize_query(value, name)
+            if nested:
+                parts.append(nested)
+        else:
+            text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+            parts.append(f"{quote(name, safe='[]')}={quote(text, safe=_URI_COMPONENT_SAFE)}")
+    return "&".join(parts)
+
+
+_URI_COMPONENT_SAFE = "-_.!~*'()"
+
+
 def _flag(value):
     return str(value).strip().lower() in ("1", "true", "yes")
 
 
-def _error_from_envelope(envelope, status=None, maybe_delivered=False):
+def _first(row, *names):
+    """The first of ``names`` that ``row`` has a non-empty value for, as text."""
+    for name in names:
+        value = row.get(name)
+        if value not in (None, ""):
+            return str(value)
+    return ""
+
+
+def _error_from_envelope(envelope, status=None):
+    """``success: false`` as a RefusedError with Intellipush's own number and words (CONTRACT §2.2)."""
     errorcode = envelope.get("errorcode")
-    text = str(envelope.get("status_message") or "Intellipush refused the request.")
-    error_class = ERRORCODE_CLASSES.get(str(errorcode).lower()) if errorcode is not None else None
-    if error_class is None:
-        lowered = text.lower()
-        error_class = next((cls for word, cls in STATUS_MESSAGE_CLASSES if word in lowered), IntellipushError)
-    return error_class(text, status=status, maybe_delivered=maybe_delivered)
+    try:
+        errorcode = int(errorcode) if errorcode not in (None, "") else None
+    except (TypeError, ValueError):
+        errorcode = None
+    text = str(envelope.get("status_message") or "").strip() or "no message"
+    label = f"Intellipush error {errorcode}: {text}" if errorcode is not None else f"Intellipush refused: {text}"
+    return RefusedError(label, status=status, errorcode=errorcode)
 
 
 class _TokenCache:
@@ -277,6 +376,8 @@ class _TokenCache:
 
 
 TOKEN_CACHE = _TokenCache()
+# Shapes of received rows already logged as unknown, so each is logged once per process.
+_LOGGED_ROW_SHAPES = set()
 
 
 class IntellipushClient:
@@ -300,51 +401,153 @@ class IntellipushClient:
         return f"<IntellipushClient {self.base_url} api_id={self.api_id!r}>"
 
     # ------------------------------------------------------------
-    # Endpoints
+    # Account
     # ------------------------------------------------------------
 
     def get_user(self):
-        data = self._call("user", {}, idempotent=True)
+        """``GET user`` (CONTRACT §3): the account, its sender name and balance."""
+        data = self._call("user", idempotent=True)
         if not isinstance(data, dict):
             raise MalformedResponseError("The user endpoint did not return an account.")
-        return data
+        try:
+            balance = Decimal(str(data["centicredits"])) / 100
+        except (KeyError, InvalidOperation, TypeError):
+            balance = None
+        return Account(
+            uid=_first(data, "uid", "id"),
+            name=_first(data, "name"),
+            sender_name=_first(data, "smssendername"),
+            timezone=_first(data, "timezonename") or DEFAULT_TIMEZONE,
+            balance=balance,
+            raw=data,
+        )
+
+    # ------------------------------------------------------------
+    # Sending
+    # ------------------------------------------------------------
 
     def send(self, message):
-        """``sms/create``: one SMS. A refusal is a SendResult, not an exception."""
+        """``POST sms/create`` (CONTRACT §4.1): one SMS. A refusal is a SendResult, not an exception."""
         try:
-            data = self._call("sms/create", message.as_payload(), idempotent=False)
-        except (InvalidNumberError, InsufficientCreditError, InvalidMessageError) as error:
+            data = self._call("sms/create", body=message.as_payload(), idempotent=False)
+        except RefusedError as error:
             return SendResult(ok=False, error=error)
         return self._send_result({"success": True, "data": data})
 
     def send_batch(self, messages):
-        """``sms/createBatch``: results aligned with ``messages``; a whole-call failure raises."""
+        """``POST sms/createBatch`` (CONTRACT §4.2): results aligned with ``messages``.
+
+        A whole-call failure raises. Each accepted item is checked against what
+        was sent; answers in another order are paired by number and text.
+        """
         if not messages:
             return []
         data = self._call(
-            "sms/createBatch", {"batch": [message.as_payload() for message in messages]}, idempotent=False
+            "sms/createBatch", body={"batch": [message.as_payload() for message in messages]}, idempotent=False
         )
         if not isinstance(data, list) or len(data) != len(messages):
             raise MalformedResponseError(
                 "Intellipush answered the batch with a list of the wrong length.",
                 maybe_delivered=True,
             )
-        return [self._send_result(item) for item in data]
+        in_order = [self._send_result(item, message) for item, message in zip(data, messages, strict=True)]
+        if all(result is not None for result in in_order):
+            return in_order
+        return self._pair_batch_results(data, messages)
+
+    def _pair_batch_results(self, items, messages):
+        """Pair answer items with the messages they are for by (number, text)."""
+        by_key = {}
+        refusals = []
+        for item in items:
+            row = item.get("data") if isinstance(item, dict) and item.get("success") else None
+            if isinstance(row, dict) and row.get("single_target"):
+                key = (_first(row, "single_target_countrycode"), _first(row, "single_target"))
+                by_key.setdefault(key, []).append((row, item))
+            else:
+                refusals.append(item)
+        results = []
+        for message in messages:
+            candidates = by_key.get((message.countrycode, message.phonenumber), [])
+            match = next((pair for pair in candidates if same_text(pair[0].get("text_message"), message.message)), None)
+            if match:
+                candidates.remove(match)
+                results.append(self._send_result(match[1]))
+            elif refusals:
+                results.append(self._send_result(refusals.pop(0)))
+            else:
+                results.append(
+                    SendResult(
+                        ok=False,
+                        error=MalformedResponseError(
+                            "Intellipush's batch answer does not show this SMS.", maybe_delivered=True
+                        ),
+                    )
+                )
+        return results
+
+    @staticmethod
+    def _send_result(item, message=None):
+        """One item's SendResult; None when the accepted row names another
+        number or text than ``message`` (the answer is out of order)."""
+        if not isinstance(item, dict) or "success" not in item:
+            return SendResult(
+                ok=False, error=MalformedResponseError("A batch item has no envelope.", maybe_delivered=True)
+            )
+        if not item.get("success"):
+            return SendResult(ok=False, error=_error_from_envelope(item))
+        data = item.get("data")
+        if not isinstance(data, dict) or data.get("id") in (None, ""):
+            return SendResult(
+                ok=False, error=MalformedResponseError("An accepted SMS has no id.", maybe_delivered=True)
+            )
+        if message is not None and data.get("single_target"):
+            same_number = (_first(data, "single_target_countrycode"), _first(data, "single_target")) == (
+                message.countrycode,
+                message.phonenumber,
+            )
+            if not same_number or ("text_message" in data and not same_text(data["text_message"], message.message)):
+                return None
+        try:
+            credits = Decimal(str(data["credits_amount"])) if data.get("credits_amount") is not None else None
+        except InvalidOperation:
+            credits = None
+        return SendResult(ok=True, provider_id=str(data["id"]), credits=credits)
+
+    def delete(self, provider_id):
+        """``DELETE sms/delete?id=`` (CONTRACT §4.5): withdraw an SMS that is not sent yet.
+
+        Raises RefusedError when Intellipush will not (already sent, unknown).
+        """
+        self._call("sms/delete", query={"id": provider_id}, idempotent=True)
+        return True
+
+    # ------------------------------------------------------------
+    # Reading back
+    # ------------------------------------------------------------
 
     def get_status(self, provider_ids):
+        """``POST sms/status`` (CONTRACT §4.3): {id: DeliveryStatus}; unknown ids are absent."""
         statuses = {}
         ids = [str(provider_id) for provider_id in provider_ids]
         for start in range(0, len(ids), STATUS_CHUNK):
-            data = self._call("sms/status", {"ids": ids[start : start + STATUS_CHUNK]}, idempotent=True)
-            rows = list(data.values()) if isinstance(data, dict) else data
-            if not isinstance(rows, list):
-                raise MalformedResponseError("The status answer is not a list.")
+            data = self._call("sms/status", body={"id_array": ids[start : start + STATUS_CHUNK]}, idempotent=True)
+            if data in (None, []):
+                continue  # nothing known about these ids
+            if isinstance(data, dict):
+                rows = [dict(row, id=row.get("id") or key) for key, row in data.items() if isinstance(row, dict)]
+                malformed = len(data) - len(rows)
+            elif isinstance(data, list):
+                rows = [row for row in data if isinstance(row, dict)]
+                malformed = len(data) - len(rows)
+            else:
+                raise MalformedResponseError("The status answer is not an object keyed by id.")
+            if malformed:
+                _logger.warning("Intellipush: skipped %s malformed status row(s)", malformed)
             for row in rows:
-                if not isinstance(row, dict) or row.get("id") in (None, ""):
-                    _logger.warning("Intellipush: skipped a malformed status row")
-                    continue
-                statuses[str(row["id"])] = DeliveryStatus(
-                    provider_id=str(row["id"]),
+                provider_id = str(row["id"])
+                statuses[provider_id] = DeliveryStatus(
+                    provider_id=provider_id,
                     sent=_flag(row.get("sendt")),
                     failed=_flag(row.get("failed")),
                     tries=_int(row.get("tries")),
@@ -354,43 +557,90 @@ class IntellipushClient:
         return statuses
 
     def get_sent(self, page=1, items=100):
-        rows = self._list("sms/getSent", {"page": page, "items": items})
-        return [
-            SentRecord(
-                provider_id=str(row["id"]),
-                countrycode=str(row.get("countrycode") or ""),
-                phonenumber=str(row.get("phonenumber") or ""),
-                message=str(row.get("message") or ""),
-                created=parse_datetime(row.get("created")),
-            )
-            for row in rows
-        ]
+        """``GET sms/getSent`` (CONTRACT §4.4): one page of sent SMS."""
+        return [self._sent_record(row) for row in self._list("sms/getSent", {"items": items, "page": page})]
+
+    def get_unsent(self, page=1, items=100):
+        """``GET sms/getUnsent`` (CONTRACT §4.4): one page of SMS not sent yet (scheduled or queued)."""
+        return [self._sent_record(row) for row in self._list("sms/getUnsent", {"items": items, "page": page})]
+
+    def get_planned(self, provider_id):
+        """``GET sms/getPlanned?id=`` (CONTRACT §4.4): the SMS if it still waits; RefusedError otherwise."""
+        data = self._call("sms/getPlanned", query={"id": provider_id}, idempotent=True)
+        if not isinstance(data, dict) or data.get("id") in (None, ""):
+            raise MalformedResponseError("The planned SMS answer is not an SMS.")
+        return self._sent_record(data)
+
+    @staticmethod
+    def _sent_record(row):
+        date_time = None
+        if row.get("date") and row.get("time"):
+            date_time = f"{row['date']} {str(row['time']).replace('-', ':')}"
+        return SentRecord(
+            provider_id=str(row["id"]),
+            countrycode=_first(row, "single_target_countrycode", "countrycode"),
+            phonenumber=_first(row, "single_target", "phonenumber"),
+            message=_first(row, "text_message", "message"),
+            time_to_send=parse_datetime(row.get("timetosend")) or parse_datetime(date_time),
+        )
 
     def get_received(self, page=1, items=100, keyword=None):
-        payload = {"page": page, "items": items}
+        """``GET sms/getReceived`` (CONTRACT §5): one page of inbound SMS, parsed defensively."""
+        query = {"items": items, "page": page}
         if keyword:
-            payload["keyword"] = keyword
-        rows = self._list("sms/getReceived", payload)
-        return [
-            InboundSms(
-                provider_id=str(row["id"]),
-                countrycode=str(row.get("countrycode") or ""),
-                phonenumber=str(row.get("phonenumber") or ""),
-                message=str(row.get("message") or ""),
-                keyword=str(row.get("keyword") or "").upper(),
-                received_at=parse_datetime(row.get("received")),
-            )
-            for row in rows
-        ]
+            query["keyword"] = keyword
+        data = self._call("sms/getReceived", query=query, idempotent=True)
+        if data is None:
+            return []
+        if not isinstance(data, list):
+            raise MalformedResponseError("The sms/getReceived answer is not a list.")
+        return [self._inbound(row) for row in data]
+
+    @staticmethod
+    def _inbound(row):
+        if not isinstance(row, dict):
+            row = {"value": row}
+        message = _first(row, "text_message", "message", "text")
+        countrycode = _first(row, "single_target_countrycode", "countrycode", "sender_countrycode")
+        phonenumber = _first(row, "single_target", "phonenumber", "sender", "from")
+        date_time = f"{row['date']} {row['time']}" if row.get("date") and row.get("time") else None
+        received_at = next(
+            filter(None, (parse_datetime(row.get(name)) for name in ("timetosend", "received", "created"))),
+            parse_datetime(date_time),
+        )
+        provider_id = _first(row, "id")
+        complete = bool(provider_id and phonenumber)
+        if not complete:
+            shape = tuple(sorted(row))
+            if shape not in _LOGGED_ROW_SHAPES:
+                _LOGGED_ROW_SHAPES.add(shape)
+                _logger.warning("Intellipush: a received SMS row of unknown shape, keys %s", list(shape))
+        if not provider_id:
+            # A stable stand-in id, so the row is stored once however often it is polled.
+            digest = hashlib.sha256(json.dumps(row, sort_keys=True, default=str).encode()).hexdigest()[:20]
+            provider_id = f"row-{digest}"
+        return InboundSms(
+            provider_id=provider_id,
+            countrycode=countrycode,
+            phonenumber=phonenumber,
+            message=message,
+            keyword=_first(row, "keyword").upper(),
+            received_at=received_at,
+            complete=complete,
+        )
+
+    # ------------------------------------------------------------
+    # Two-factor codes
+    # ------------------------------------------------------------
 
     def twofactor_generate(self, countrycode, phonenumber, message_pre_code, message_post_code=""):
-        """``twofactor/generate``: Intellipush draws a code and texts it, between the two texts.
+        """``POST twofactor/generate`` (CONTRACT §7): Intellipush draws a code and texts it, between the two texts.
 
         Never retried once sent: a second call would text another code.
         """
         data = self._call(
             "twofactor/generate",
-            {
+            body={
                 "countrycode": countrycode,
                 "phonenumber": phonenumber,
                 "message_pre_code": message_pre_code,
@@ -403,47 +653,81 @@ class IntellipushClient:
         return TwofactorSms(provider_id=str(data["id"]), message=str(data.get("text_message") or ""))
 
     def twofactor_validate(self, countrycode, phonenumber, code):
-        """``twofactor/validate``: whether ``code`` is the one Intellipush texted to the number.
+        """``POST twofactor/validate`` (CONTRACT §7): whether ``code`` is the one Intellipush texted.
 
-        Not retried after the request left: a door waits for the answer, and
-        a repeated check must not count twice at Intellipush.
+        A code that validates is spent at Intellipush. Not retried after the
+        request left: a door waits for the answer, and a repeated check must
+        not count twice.
         """
         data = self._call(
             "twofactor/validate",
-            {"countrycode": countrycode, "phonenumber": phonenumber, "code": code},
+            body={"countrycode": countrycode, "phonenumber": phonenumber, "code": code},
             idempotent=False,
         )
         if not isinstance(data, dict) or "access" not in data:
             raise MalformedResponseError("The two-factor validation answer has no verdict.")
         return _flag(data["access"])
 
+    # ------------------------------------------------------------
+    # Short URLs
+    # ------------------------------------------------------------
+
     def generate_url(self, url):
-        return self._short_url(self._call("url/generate", {"url": url}, idempotent=False))
+        """``POST url/generate?url=`` (CONTRACT §6.1): the long URL travels in the query string."""
+        return self._short_url(self._call("url/generate", query={"url": url}, idempotent=False))
 
     def generate_child_url(self, parent_id, target):
+        """``POST url/generateChild`` (CONTRACT §6.2): a recipient's own short URL; ``target`` a UrlTarget."""
         return self._short_url(
-            self._call("url/generateChild", {"parent_url_id": parent_id, "target": target}, idempotent=False)
+            self._call(
+                "url/generateChild", body={"id": str(parent_id), "target": target.as_payload()}, idempotent=False
+            )
         )
 
     def get_url(self, provider_id):
-        """The visits of a short URL and of each of its children (:class:`UrlVisits`)."""
-        data = self._call("url/get", {"id": provider_id}, idempotent=True)
+        """``GET url/create?id=`` (CONTRACT §6.3): the visits of a short URL and of each of its children."""
+        data = self._call("url/details", query={"id": provider_id}, idempotent=True)
         if not isinstance(data, dict) or data.get("id") in (None, ""):
             raise MalformedResponseError("The URL answer is not an object with an id.")
-        children = data.get("children") or []
+        children = data.get("child_urls")
+        if isinstance(children, str):
+            try:
+                children = json.loads(children) if children.strip() else []
+            except ValueError:
+                children = None
         if not isinstance(children, list):
-            raise MalformedResponseError("The URL answer's children are not a list.")
+            if children not in (None, ""):
+                _logger.warning("Intellipush: child_urls of URL %s is not a list; no child visits read", provider_id)
+            children = []
         rows = [row for row in children if isinstance(row, dict) and row.get("id") not in (None, "")]
         if len(rows) != len(children):
             _logger.warning("Intellipush: skipped %s malformed child URL(s)", len(children) - len(rows))
         return self._url_visits(data, children=tuple(self._url_visits(row) for row in rows))
 
+    @staticmethod
+    def _url_visits(data, children=()):
+        return UrlVisits(
+            provider_id=str(data["id"]),
+            short_url=_first(data, "short_url"),
+            visits=_int(data.get("visits")),
+            unique_visitors=_int(data.get("unique_visits")),
+            first_visit=None,
+            last_visit=parse_datetime(data.get("last_visited_time")),
+            children=children,
+        )
+
+    @staticmethod
+    def _short_url(data):
+        if not isinstance(data, dict) or not data.get("id") or not data.get("short_url"):
+            raise MalformedResponseError("The short URL answer lacks its id or URL.", maybe_delivered=True)
+        return ShortUrl(provider_id=str(data["id"]), short_url=str(data["short_url"]), target_url=data.get("long_url"))
+
     # ------------------------------------------------------------
-    # Parsing helpers
+    # Transport
     # ------------------------------------------------------------
 
-    def _list(self, endpoint, payload):
-        data = self._call(endpoint, payload, idempotent=True)
+    def _list(self, endpoint, query):
+        data = self._call(endpoint, query=query, idempotent=True)
         if data is None:
             return []
         if not isinstance(data, list):
@@ -453,48 +737,8 @@ class IntellipushClient:
             _logger.warning("Intellipush: skipped %s malformed row(s) of %s", len(data) - len(rows), endpoint)
         return rows
 
-    @staticmethod
-    def _send_result(item):
-        if not isinstance(item, dict) or "success" not in item:
-            return SendResult(
-                ok=False, error=MalformedResponseError("A batch item has no envelope.", maybe_delivered=True)
-            )
-        if not item.get("success"):
-            return SendResult(ok=False, error=_error_from_envelope(item))
-        data = item.get("data")
-        if not isinstance(data, dict) or data.get("id") in (None, ""):
-            return SendResult(
-                ok=False, error=MalformedResponseError("An accepted SMS has no id.", maybe_delivered=True)
-            )
-        try:
-            credits = Decimal(str(data["credits_amount"])) if data.get("credits_amount") is not None else None
-        except InvalidOperation:
-            credits = None
-        return SendResult(ok=True, provider_id=str(data["id"]), credits=credits)
-
-    @staticmethod
-    def _url_visits(data, children=()):
-        return UrlVisits(
-            provider_id=str(data["id"]),
-            short_url=str(data.get("short_url") or ""),
-            visits=_int(data.get("visits")),
-            unique_visitors=_int(data.get("unique_visitors")),
-            first_visit=parse_datetime(data.get("first_visit")),
-            last_visit=parse_datetime(data.get("last_visit")),
-            children=children,
-        )
-
-    @staticmethod
-    def _short_url(data):
-        if not isinstance(data, dict) or not data.get("id") or not data.get("short_url"):
-            raise MalformedResponseError("The short URL answer lacks its id or URL.", maybe_delivered=True)
-        return ShortUrl(provider_id=str(data["id"]), short_url=str(data["short_url"]), target_url=data.get("url"))
-
-    # ------------------------------------------------------------
-    # Transport
-    # ------------------------------------------------------------
-
     def _token(self, force=False):
+        """CONTRACT §1.2: client credentials with HTTP Basic."""
         token = None if force else TOKEN_CACHE.get(self._cache_key)
         if token:
             return token
@@ -523,11 +767,15 @@ class IntellipushClient:
         access_token = answer.get("access_token")
         if not access_token:
             raise MalformedResponseError("The token endpoint answered without a token.")
-        TOKEN_CACHE.put(self._cache_key, access_token, float(answer.get("expires_in") or 3600))
+        try:
+            lifetime = float(answer.get("expires_in") or DEFAULT_TOKEN_LIFETIME)
+        except (TypeError, ValueError):
+            lifetime = DEFAULT_TOKEN_LIFETIME
+        TOKEN_CACHE.put(self._cache_key, access_token, lifetime)
         return access_token
 
-    def _call(self, endpoint, payload, *, idempotent):
-        """POST ``payload`` to ``endpoint``; return the envelope's ``data``.
+    def _call(self, endpoint, *, query=None, body=None, idempotent):
+        """Call ``endpoint`` (a key of :data:`ENDPOINTS`); return the envelope's ``data``.
 
         ``idempotent`` calls are retried on transient failures; the others
         only when the request never left.
@@ -537,7 +785,7 @@ class IntellipushClient:
         while True:
             attempt += 1
             try:
-                return self._call_once(endpoint, payload, idempotent)
+                return self._call_once(endpoint, query, body, idempotent)
             except AuthenticationError as error:
                 rejected_token = getattr(error, "token", None)
                 if renewed_token or not rejected_token:
@@ -546,22 +794,27 @@ class IntellipushClient:
                 TOKEN_CACHE.drop(self._cache_key, rejected_token)
             except IntellipushError as error:
                 transient = isinstance(error, ConnectionFailedError) or (
-                    idempotent and isinstance(error, (ServerError, RequestTimeoutError, MalformedResponseError))
+                    idempotent and isinstance(error, ServerError | RequestTimeoutError | MalformedResponseError)
                 )
                 if not transient or attempt > self.max_retries:
                     raise
                 time.sleep(self.backoff * 2 ** (attempt - 1))
 
-    def _call_once(self, endpoint, payload, idempotent):
+    def _call_once(self, endpoint, query, body, idempotent):
+        method, path = ENDPOINTS[endpoint]
         token = self._token()
         maybe = not idempotent
+        url = f"{self.base_url}/restv2/{path}"
+        if query:
+            url = f"{url}?{serialize_query(query)}"
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+        }
         try:
-            response = self._session.post(
-                f"{self.base_url}/restv2/{endpoint}",
-                json=payload,
-                headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
-                timeout=self.timeout,
-            )
+            # CONTRACT §1.3: a JSON body only when the call has one (json=None sends none).
+            response = self._session.request(method, url, json=body, headers=headers, timeout=self.timeout)
         except requests.exceptions.ConnectTimeout:
             raise ConnectionFailedError(f"Timed out connecting to Intellipush ({endpoint}).") from None
         except requests.exceptions.ReadTimeout:
@@ -595,16 +848,26 @@ class IntellipushClient:
         try:
             envelope = response.json()
         except ValueError:
+            if response.status_code >= 400:
+                raise RefusedError(
+                    f"Intellipush answered HTTP {response.status_code} to {method} {path}.",
+                    status=response.status_code,
+                ) from None
             raise MalformedResponseError(
                 f"Intellipush answered {endpoint} with something that is not JSON.", maybe_delivered=maybe
             ) from None
         if isinstance(envelope, list) and endpoint == "sms/createBatch":
-            return envelope  # the v1 batch answer: a bare list of per-item envelopes
+            return envelope  # CONTRACT §4.2: the v4 batch answer, a bare list of per-item envelopes
         if not isinstance(envelope, dict) or "success" not in envelope:
+            if response.status_code >= 400:
+                raise RefusedError(
+                    f"Intellipush answered HTTP {response.status_code} to {method} {path}.",
+                    status=response.status_code,
+                )
             raise MalformedResponseError(
                 f"Intellipush answered {endpoint} without its envelope.", maybe_delivered=maybe
             )
-        if response.status_code >= 400 or not envelope.get("success"):
+        if not envelope.get("success"):
             raise _error_from_envelope(envelope, status=response.status_code)
         return envelope.get("data")
 
@@ -640,7 +903,11 @@ def _int(value):
 
 
 def _retry_after(response):
+    """Retry-After in seconds, bounded: an absurd value must not stall a queue for ever."""
     try:
-        return max(float(response.headers.get("Retry-After", "")), 0.0)
+        seconds = float(response.headers.get("Retry-After", ""))
     except ValueError:
         return None
+    if seconds != seconds:  # NaN
+        return None
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)

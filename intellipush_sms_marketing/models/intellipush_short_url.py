@@ -149,6 +149,11 @@ class IntellipushShortUrl(models.Model):
             SQL("SELECT id FROM intellipush_short_url WHERE parent_id = %s ORDER BY id FOR UPDATE", self.id)
         )
         children = self.browse([row[0] for row in self.env.cr.fetchall()])
+        company = self.company_id
+
+        def utc(account_time):  # CONTRACT §6.3: Intellipush's times are the account's local time
+            return company._intellipush_utc(account_time) if account_time else False
+
         by_provider_id = {child.provider_id: child for child in children}
         clicks = []
         newly_clicked = self.env["mailing.trace"]
@@ -167,12 +172,14 @@ class IntellipushShortUrl(models.Model):
             ] * (child_visits.visits - child.visits)
             if trace and not trace.links_click_datetime:
                 newly_clicked |= trace
+            # Intellipush reports no first visit: the last one seen at the first sync with visits stands in.
+            last_visit = utc(child_visits.last_visit)
             child.write(
                 {
                     "visits": child_visits.visits,
                     "unique_visitors": child_visits.unique_visitors,
-                    "first_visit": child_visits.first_visit or child.first_visit,
-                    "last_visit": child_visits.last_visit,
+                    "first_visit": child.first_visit or last_visit,
+                    "last_visit": last_visit,
                 }
             )
         self.env["link.tracker.click"].sudo().create(clicks)
@@ -182,8 +189,8 @@ class IntellipushShortUrl(models.Model):
             {
                 "visits": visits.visits,
                 "unique_visitors": visits.unique_visitors,
-                "first_visit": visits.first_visit,
-                "last_visit": visits.last_visit,
+                "first_visit": self.first_visit or (utc(visits.last_visit) if visits.visits else False),
+                "last_visit": utc(visits.last_visit),
                 "synced_at": fields.Datetime.now(),
             }
         )

@@ -7,6 +7,7 @@ from odoo.tools import SQL
 
 from odoo.addons.intellipush_sms.models.sms_sms import _auto_commit_allowed
 from odoo.addons.intellipush_sms.tools import intellipush_api
+from odoo.addons.intellipush_sms.tools.phone_numbers import InvalidPhoneNumber, normalize
 
 _logger = logging.getLogger(__name__)
 
@@ -82,6 +83,19 @@ class SmsSms(models.Model):
             if auto_commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
 
+    def _intellipush_url_target(self, region):
+        """Whom this SMS's child URL is for (CONTRACT §6.2): its number, and the contact's e-mail if any."""
+        self.ensure_one()
+        try:
+            number = normalize(self.number or "", region)
+        except InvalidPhoneNumber:
+            return intellipush_api.UrlTarget(countrycode="", phonenumber=self.number or "")
+        return intellipush_api.UrlTarget(
+            countrycode=number.intellipush_countrycode,
+            phonenumber=number.national_number,
+            email=self.partner_id.email or "",
+        )
+
     def _intellipush_use_provider_links(self, company):
         """Replace the recipient links of these SMS by Intellipush child URLs.
 
@@ -105,6 +119,7 @@ class SmsSms(models.Model):
             _logger.warning("Campaign links kept as Odoo's: %s", error)
             return
         parents = self.env["intellipush.short.url"]._parents_for(company, trackers, client)
+        region = company._intellipush_phone_region()
         children = []
         for sms, matches in found.items():
             body = sms.body
@@ -114,7 +129,7 @@ class SmsSms(models.Model):
                 if not parent:
                     continue
                 try:
-                    child = client.generate_child_url(parent.provider_id, sms.number)
+                    child = client.generate_child_url(parent.provider_id, sms._intellipush_url_target(region))
                 except intellipush_api.IntellipushError as error:
                     _logger.warning("Intellipush did not shorten a link of SMS %s, Odoo's is kept: %s", sms.id, error)
                     continue
