@@ -1,7 +1,7 @@
 {
     "name": "Intellipush SMS",
     "summary": "Send every Odoo SMS through Intellipush: encoding, delivery reports, inbound messages",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Marketing/SMS",
     "website": "https://github.com/intellipush-odoo/intellipush-odoo",
     "author": "Intellipush Odoo team",
@@ -32,6 +32,7 @@
         "views/intellipush_sms_send_views.xml",
         "views/intellipush_access_views.xml",
         "wizard/intellipush_access_wizard_views.xml",
+        "wizard/intellipush_consent_record_views.xml",
         "views/res_config_settings_views.xml",
         "views/intellipush_sms_menus.xml",
     ],

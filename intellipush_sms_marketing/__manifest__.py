@@ -16,6 +16,7 @@
         "views/res_partner_views.xml",
         "views/intellipush_sms_send_views.xml",
         "views/mailing_mailing_views.xml",
+        "views/mailing_list_views.xml",
         "report/intellipush_campaign_report_views.xml",
     ],
     "demo": [

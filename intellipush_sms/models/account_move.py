@@ -55,7 +55,12 @@ class AccountMove(models.Model):
         """Daily: send each due reminder rule once per unpaid customer invoice."""
         companies = (
             self.env["intellipush.reminder.rule"]
-            .search([("company_id.intellipush_invoice_reminders", "=", True)])
+            .search(
+                [
+                    ("company_id.intellipush_invoice_reminders", "=", True),
+                    ("company_id.sms_provider", "=", "intellipush"),
+                ]
+            )
             .company_id
         )
         sent = 0

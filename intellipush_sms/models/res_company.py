@@ -2,7 +2,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytz
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools import intellipush_api
@@ -19,12 +19,21 @@ CONNECTION_CHECKS = ("sms/getSent", "sms/getUnsent", "sms/getReceived")
 class ResCompany(models.Model):
     _inherit = "res.company"
 
+    # Odoo IAP until an admin has entered Intellipush credentials and Test
+    # Connection has passed: installing the addon changes nothing before that.
     sms_provider = fields.Selection(
-        [("iap", "Odoo IAP"), ("intellipush", "Intellipush")],
+        selection="_selection_sms_provider",
         string="SMS Provider",
-        default="intellipush",
+        default="iap",
         required=True,
-        help="Service that sends the SMS of this company.",
+        help="Service that sends the SMS of this company. Intellipush can be chosen once Test Connection "
+        "has passed with its credentials.",
+    )
+    intellipush_check_passed = fields.Boolean(
+        "Intellipush Connection Checked",
+        readonly=True,
+        copy=False,
+        help="Test Connection passed with the credentials saved now.",
     )
     intellipush_api_id = fields.Char("Intellipush API ID", groups="base.group_system", copy=False)
     intellipush_api_secret = fields.Char("Intellipush API Secret", groups="base.group_system", copy=False)
@@ -100,6 +109,40 @@ class ResCompany(models.Model):
         help="Unpaid customer invoices get SMS reminders following the reminder rules.",
     )
     intellipush_reminder_rule_ids = fields.One2many("intellipush.reminder.rule", "company_id", "Reminder Rules")
+
+    def _selection_sms_provider(self):
+        """Odoo's providers, then ours. Newer 18.0 releases define this field in
+        ``sms_twilio`` ("Send via Odoo", "Send via Twilio"): a fixed list here
+        would drop Twilio's option, so the options of what is installed are listed."""
+        options = [("iap", _("Send via Odoo"))]
+        if "sms_twilio" in self.env.registry._init_modules:
+            options.append(("twilio", _("Send via Twilio")))
+        return [*options, ("intellipush", _("Intellipush"))]
+
+    def _intellipush_active(self):
+        """Whether this company's SMS go through Intellipush (the gateway, its
+        policy, wallet and automatic SMS); otherwise Odoo's own behaviour."""
+        self.ensure_one()
+        return self.sms_provider == "intellipush"
+
+    def write(self, vals):
+        if {"intellipush_api_id", "intellipush_api_secret", "intellipush_base_url"} & set(vals):
+            # New credentials must pass Test Connection again before a switch.
+            vals = {"intellipush_check_passed": False, **vals}
+        return super().write(vals)
+
+    @api.model
+    def _intellipush_fall_back_unconfigured(self):
+        """Companies on Intellipush without credentials go back to Odoo IAP
+        (installs made before the provider defaulted to IAP). Returns them."""
+        companies = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("sms_provider", "=", "intellipush")])
+            .filtered(lambda company: not company._intellipush_is_configured())
+        )
+        companies.write({"sms_provider": "iap"})
+        return companies
 
     def _compute_intellipush_sender_is_text(self):
         for company in self:
@@ -206,6 +249,7 @@ class ResCompany(models.Model):
                 "intellipush_account_balance": float(account.balance) if account.balance is not None else 0.0,
                 "intellipush_checked_at": fields.Datetime.now(),
                 "intellipush_check_report": "\n".join(endpoint_lines),
+                "intellipush_check_passed": True,
             }
         )
         return {"account": account, "endpoints": endpoint_lines, "failing": failing}

@@ -1,4 +1,5 @@
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 
 class ResConfigSettings(models.TransientModel):
@@ -48,13 +49,47 @@ class ResConfigSettings(models.TransientModel):
             if settings.intellipush_api_secret_new:
                 settings.company_id.sudo().intellipush_api_secret = settings.intellipush_api_secret_new.strip()
 
+    @api.model
+    def _intellipush_switch_refused(self, company, provider):
+        """Intellipush is chosen for a company that has not passed Test Connection yet."""
+        return (
+            provider == "intellipush"
+            and not company._intellipush_active()
+            and not company.sudo().intellipush_check_passed
+        )
+
+    @api.onchange("sms_provider")
+    def _onchange_sms_provider_intellipush(self):
+        if self._intellipush_switch_refused(self.company_id, self.sms_provider):
+            self.sms_provider = self.company_id.sms_provider
+            return {
+                "warning": {
+                    "title": _("Test the connection first"),
+                    "message": _(
+                        "Enter the Intellipush API ID and secret and click Test Connection: "
+                        "the company switches to Intellipush when the check passes."
+                    ),
+                }
+            }
+        return None
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Related fields are written through by create: check before they reach the company.
+        for vals in vals_list:
+            company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+            if self._intellipush_switch_refused(company, vals.get("sms_provider")):
+                raise UserError(_("Intellipush can be chosen once Test Connection has passed with its credentials."))
+        return super().create(vals_list)
+
     def action_intellipush_test_connection(self):
         """Save, then show what Intellipush says of the account, in a
         notification that stays until closed (the result is also kept on the
         settings page)."""
         self.ensure_one()
-        self.execute()
         company = self.company_id
+        first_pass = not company.sudo().intellipush_check_passed
+        self.execute()
         report = company._intellipush_check_connection()
         account = report["account"]
         wallet = self.env["intellipush.credit.wallet"]._for_company(company)
@@ -70,6 +105,9 @@ class ResConfigSettings(models.TransientModel):
         ]
         if company.intellipush_sender_is_text:
             lines.append(_("Replies such as STOPP cannot be sent to a text sender name."))
+        if first_pass and not company._intellipush_active():
+            company.sms_provider = "intellipush"
+            lines.append(_("%s now sends its SMS through Intellipush.", company.name))
         failing = report["failing"]
         return {
             "type": "ir.actions.client",

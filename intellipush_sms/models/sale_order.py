@@ -23,6 +23,7 @@ class SaleOrder(models.Model):
         self.filtered(
             lambda order: (
                 order.company_id.intellipush_order_sms
+                and order.company_id._intellipush_active()
                 and not order.intellipush_sms_optout
                 and not order.intellipush_confirmation_sent_at
             )

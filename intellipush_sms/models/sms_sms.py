@@ -101,9 +101,11 @@ class SmsSms(models.Model):
         string="Encoding",
         compute="_compute_sms_encoding",
         store=True,
+        precompute=True,
     )
-    sms_segments = fields.Integer("Segments", compute="_compute_sms_encoding", store=True)
-    sms_length = fields.Integer("Characters", compute="_compute_sms_encoding", store=True)
+    # Precomputed: written by the INSERT itself, not by an UPDATE after it.
+    sms_segments = fields.Integer("Segments", compute="_compute_sms_encoding", store=True, precompute=True)
+    sms_length = fields.Integer("Characters", compute="_compute_sms_encoding", store=True, precompute=True)
     number_e164 = fields.Char("Normalised Number", readonly=True, copy=False)
     intellipush_id = fields.Char("Intellipush ID", readonly=True, copy=False, index="btree_not_null")
     intellipush_credits = fields.Float("Provider Credits", digits=(16, 4), readonly=True, copy=False)
@@ -302,20 +304,26 @@ class SmsSms(models.Model):
         """
         vals_list = [dict(vals) for vals in vals_list]
         default_purpose = self.env.context.get("intellipush_sms_purpose", "transactional")
+        company_model = self.env["res.company"]
+        # Only what Intellipush sends: a company on Odoo IAP keeps Odoo's behaviour.
+        gateway_vals = []
         for vals in vals_list:
+            vals.setdefault("sms_purpose", default_purpose)
+            if company_model.browse(vals.get("company_id") or self.env.company.id)._intellipush_active():
+                gateway_vals.append(vals)
+        for vals in gateway_vals:
             for field_name in ("body", "intellipush_redacted_body"):
                 if vals.get(field_name):
                     vals[field_name] = replace_invisible_lookalikes(vals[field_name])
-            vals.setdefault("sms_purpose", default_purpose)
         # Queued messages are checked; those a composer already skipped as
         # opted out or blacklisted get the reason the user will look for.
         checked = [
             vals
-            for vals in vals_list
+            for vals in gateway_vals
             if vals.get("state", "outgoing") == "outgoing"
             or (vals.get("failure_type") in ("sms_optout", "sms_blacklist") and not vals.get("failure_reason"))
         ]
-        companies = self.env["res.company"].browse([vals.get("company_id") or self.env.company.id for vals in checked])
+        companies = company_model.browse([vals.get("company_id") or self.env.company.id for vals in checked])
         # Iterating one recordset keeps a single prefetch for all partners.
         partner_by_id = {
             partner.id: partner
@@ -372,14 +380,7 @@ class SmsSms(models.Model):
             for (_n, partner, purpose, _c), number in zip(entries, numbers, strict=True)
             if purpose == "marketing" and not partner and number
         ]
-        consenting_numbers = set()
-        if unlinked_marketing:
-            consenting_numbers = set(
-                self.env["res.partner"]
-                .sudo()
-                .search([("phone_sanitized", "in", unlinked_marketing), ("sms_consent_state", "=", "granted")])
-                .mapped("phone_sanitized")
-            )
+        consenting_numbers = self._intellipush_consenting_numbers(unlinked_marketing) if unlinked_marketing else set()
         verdicts = []
         for (_number, partner, purpose, _company), number, checked in zip(entries, numbers, policed, strict=True):
             consent = partner.sms_consent_state if partner else ("granted" if number in consenting_numbers else "none")
@@ -396,6 +397,17 @@ class SmsSms(models.Model):
         return verdicts
 
     @api.model
+    def _intellipush_consenting_numbers(self, numbers):
+        """Those of ``numbers`` (E.164) whose marketing consent is documented
+        although the SMS names no contact: the contacts with that number who
+        consented. Bridges add their own sources (mailing lists)."""
+        return set(
+            self.env["res.partner"]
+            .sudo()
+            .search([("phone_sanitized", "in", list(numbers)), ("sms_consent_state", "=", "granted")])
+            .mapped("phone_sanitized")
+        )
+
     @api.model
     def _intellipush_reachable(self, recipients, body, purpose, company):
         """What sending ``body`` to ``[(number, partner)]`` would queue:
@@ -465,7 +477,7 @@ class SmsSms(models.Model):
 
     def _intellipush_split(self):
         """Split into (Intellipush messages, the others) by their company's provider."""
-        intellipush = self.filtered(lambda sms: (sms.company_id or self.env.company).sms_provider == "intellipush")
+        intellipush = self.filtered(lambda sms: (sms.company_id or self.env.company)._intellipush_active())
         return intellipush, self - intellipush
 
     def send(self, unlink_failed=False, unlink_sent=True, auto_commit=False, raise_exception=False):
@@ -486,6 +498,19 @@ class SmsSms(models.Model):
             auto_commit=auto_commit,
             raise_exception=raise_exception,
         )
+
+    def _split_by_api(self):
+        """Newer 18.0 releases route ``send`` and the queue by provider through
+        this generator of ``(api, sms)``; Odoo's IAP and Twilio get theirs from
+        ``super()``. Intellipush SMS are never handed to an API here: the
+        dispatch cron sends them (see ``send``). Earlier 18.0 builds have no
+        such hook and never call it."""
+        intellipush, others = self._intellipush_split()
+        if intellipush.filtered(lambda sms: sms.state == "outgoing" and not sms.to_delete):
+            self.env.ref("intellipush_sms.ir_cron_intellipush_dispatch")._trigger()
+        parent = getattr(super(SmsSms, others), "_split_by_api", None)
+        if parent and others:
+            yield from parent()
 
     def resend_failed(self):
         intellipush, others = self._intellipush_split()

@@ -6,6 +6,7 @@ from . import test_delivery_status
 from . import test_dispatch_transactions
 from . import test_gateway
 from . import test_gateway_faults
+from . import test_good_citizen
 from . import test_inbound
 from . import test_settings
 from . import test_sms_send

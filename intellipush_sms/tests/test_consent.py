@@ -337,3 +337,33 @@ class TestInboundKeywords(IntellipushCase):
         received = self._receive()
         self.assertEqual(received.action, "opt_out")
         self.assertTrue(self._blacklist_entry("+4799887766").active)
+
+
+@tagged("post_install", "-at_install", "intellipush")
+class TestRecordConsentInBulk(IntellipushCase):
+    def test_consent_recorded_with_its_proof_withdrawals_kept(self):
+        withdrawn = self.env["res.partner"].create(
+            {
+                "name": "Lars Berg",
+                "mobile": "+47 456 78 901",
+                "sms_consent_state": "withdrawn",
+                "sms_consent_channel": "inbound_keyword",
+            }
+        )
+        partners = self.partner_kari | self.partner_ola | withdrawn
+        wizard = (
+            self.env["intellipush.consent.record"]
+            .with_context(active_model="res.partner", active_ids=partners.ids)
+            .create({"channel": "pos", "proof": "Kundeklubbskjema i butikken, 2025: «Ja, send meg SMS-tilbud»"})
+        )
+        self.assertEqual(wizard.partner_ids, partners)
+        self.assertEqual(wizard.withdrawn_count, 1)
+
+        action = wizard.action_record()
+
+        self.assertEqual((self.partner_kari | self.partner_ola).mapped("sms_consent_state"), ["granted", "granted"])
+        self.assertEqual(withdrawn.sms_consent_state, "withdrawn", "a withdrawal stands until the contact opts in")
+        self.assertIn("1 skipped", action["params"]["message"])
+        log = self.partner_kari.sms_consent_log_ids
+        self.assertEqual((log.channel, log.new_state), ("pos", "granted"))
+        self.assertIn("Kundeklubbskjema", log.proof)

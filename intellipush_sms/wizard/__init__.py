@@ -4,3 +4,4 @@ from . import intellipush_credit_adjust
 from . import intellipush_credit_purchase
 from . import sms_composer
 from . import sms_template_preview
+from . import intellipush_consent_record

@@ -77,6 +77,8 @@ class SmsComposer(models.TransientModel):
     # ------------------------------------------------------------
 
     def action_send_sms(self):
+        if not self.env.company._intellipush_active():
+            return super().action_send_sms()
         last_sms = self.env["sms.sms"].sudo().search([], order="id DESC", limit=1)
         # Chatter sends post record by record: credits and the dispatch are
         # dealt with once for all the SMS this send created.
@@ -91,7 +93,7 @@ class SmsComposer(models.TransientModel):
         as opted out, like Odoo's SMS Marketing does for its own lists (so its
         traces say so too)."""
         optout_ids = super()._get_optout_record_ids(records, recipients_info)
-        if self.sms_purpose != "marketing":
+        if self.sms_purpose != "marketing" or not self.env.company._intellipush_active():
             return optout_ids
         record_ids = list(recipients_info)
         verdicts = self.env["sms.sms"]._intellipush_policy_verdicts(

@@ -4,6 +4,7 @@ from . import intellipush_sms_segment
 from . import intellipush_sms_send
 from . import link_tracker
 from . import link_tracker_click
+from . import mailing_list
 from . import mailing_mailing
 from . import res_company
 from . import res_config_settings

@@ -83,6 +83,28 @@ class SmsSms(models.Model):
             if auto_commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
 
+    @api.model
+    def _intellipush_consenting_numbers(self, numbers):
+        """Also the numbers subscribed (not opted out) to a mailing list whose
+        sign-up was consent: the subscription's date and the list's proof
+        document it."""
+        consenting = super()._intellipush_consenting_numbers(numbers)
+        others = [number for number in numbers if number not in consenting]
+        if others:
+            subscriptions = (
+                self.env["mailing.subscription"]
+                .sudo()
+                .search(
+                    [
+                        ("list_id.intellipush_consent_list", "=", True),
+                        ("opt_out", "=", False),
+                        ("contact_id.phone_sanitized", "in", others),
+                    ]
+                )
+            )
+            consenting |= set(subscriptions.contact_id.mapped("phone_sanitized"))
+        return consenting
+
     def _intellipush_url_target(self, region):
         """Whom this SMS's child URL is for (CONTRACT §6.2): its number, and the contact's e-mail if any."""
         self.ensure_one()

@@ -57,7 +57,11 @@ class StockPicking(models.Model):
     def _intellipush_send_shipping_sms(self):
         """Post the packed / shipped SMS (transactional) on the transfer's chatter."""
         candidates = self.filtered(
-            lambda picking: picking.company_id.intellipush_shipping_sms and not picking.intellipush_sms_sent
+            lambda picking: (
+                picking.company_id.intellipush_shipping_sms
+                and picking.company_id._intellipush_active()
+                and not picking.intellipush_sms_sent
+            )
         )
         by_template = candidates.grouped(lambda picking: picking._intellipush_shipping_template())
         by_template.pop(self.env["sms.template"], None)  # not a step that sends
