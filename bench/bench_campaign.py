@@ -95,6 +95,7 @@ def populate(registry, size):
                 "country_id": env.ref("base.no").id,
                 "sms_consent_state": "granted",
                 "sms_consent_channel": "web_form",
+                "sms_consent_proof": "Kryss av for SMS-tilbud i kundeklubbskjemaet på nett.",
             }
         )
         env.flush_all()

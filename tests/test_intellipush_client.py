@@ -55,8 +55,25 @@ def test_short_lived_tokens_are_renewed_before_expiry(sandbox):
 
 def test_wrong_credentials(sandbox):
     client = api.IntellipushClient(sandbox.url, API_ID, "wrong-secret")
-    with pytest.raises(api.AuthenticationError):
+    with pytest.raises(api.AuthenticationError) as caught:
         client.get_user()
+    assert not caught.value.retryable, "refused credentials stay refused until someone changes them"
+    assert not sandbox.messages()
+
+
+def test_token_refused_twice_is_not_a_credentials_error(client, sandbox):
+    """The token endpoint accepted the credentials; the call refused the new token too.
+
+    The request was refused, so nothing was sent: it may be tried again later.
+    """
+    client.get_user()
+    sandbox.inject_fault("expired_token", endpoint="sms/createBatch", count=2)
+    with pytest.raises(api.IntellipushError) as caught:
+        client.send_batch([sms()])
+    assert not isinstance(caught.value, api.AuthenticationError)
+    assert caught.value.retryable and not caught.value.maybe_delivered
+    assert endpoints(sandbox).count("oauth2/token") == 2, "renewed once, not in a loop"
+    assert endpoints(sandbox).count("sms/createBatch") == 2
     assert not sandbox.messages()
 
 
@@ -241,9 +258,23 @@ def test_garbled_answers_to_reads_raise_malformed(client, sandbox):
         client.get_status(["1"])
 
 
-def test_plain_http_only_on_loopback():
-    with pytest.raises(ValueError):
-        api.IntellipushClient("http://api.intellipush.com", API_ID, API_SECRET)
+@pytest.mark.parametrize(
+    "url", ["http://api.intellipush.com", "http://example.com", "ftp://api.intellipush.com", "https://", "example.com"]
+)
+def test_credentials_travel_over_https_only(url):
+    with pytest.raises(api.ConfigurationError) as caught:
+        api.check_base_url(url)
+    assert url in caught.value.message and not caught.value.maybe_delivered
+    with pytest.raises(api.ConfigurationError):
+        api.IntellipushClient(url, API_ID, API_SECRET)
+
+
+@pytest.mark.parametrize(
+    "url", ["https://api.intellipush.com", "http://127.0.0.1:8099", "http://localhost:8099", "http://[::1]:8099"]
+)
+def test_plain_http_only_on_loopback(url):
+    api.check_base_url(url)
+    assert api.IntellipushClient(url, API_ID, API_SECRET).base_url == url
 
 
 def test_secret_never_leaks(client, sandbox, caplog):

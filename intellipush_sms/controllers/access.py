@@ -6,21 +6,33 @@ Bearer <the resource's API key>`` and a JSON object ``{"code": "482913"}``
 come from Intellipush two-factor, or to tie a code to its number). The
 answer is ``{"access": "granted"}`` or ``{"access": "denied"}``: why a code
 is refused is for staff, in the attempt log. A wrong API key is answered
-401 and a malformed request 400.
+401 and a malformed request 400; neither writes to the database.
+
+Resource ids are small sequential numbers, so an unknown id and a wrong key
+get the same answer. Wrong keys are rate-limited in memory, per client
+address and per resource id: past the allowance, the answer is 429 with
+``Retry-After`` (from a throttled client, even with the right key).
 """
 
 import json
 import logging
+import math
 
 from odoo.http import Controller, request, route
 
 from ..tools.access_codes import MAX_INPUT_LENGTH as MAX_CODE_LENGTH
+from ..tools.access_codes import is_storable_text
+from ..tools.rate_limit import RateLimiter
 
 _logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 4096
 MAX_NUMBER_LENGTH = 32
+MAX_KEY_LENGTH = 256
 MAX_ID = 2**31 - 1
+# A door that has its key never uses these: they only slow down those who guess.
+CLIENT_LIMITER = RateLimiter(capacity=10, interval=60)  # wrong keys per client address
+RESOURCE_LIMITER = RateLimiter(capacity=30, interval=10)  # wrong keys per resource id, from anyone
 
 
 class IntellipushAccessController(Controller):
@@ -35,26 +47,53 @@ class IntellipushAccessController(Controller):
     def intellipush_access_validate(self, resource_id, **_kwargs):
         httprequest = request.httprequest
         remote_addr = httprequest.remote_addr
+        throttled = CLIENT_LIMITER.check(remote_addr)
+        if throttled.wait:
+            if throttled.refused == 1:
+                _logger.warning("Access validation: repeated wrong API keys from %s, throttled", remote_addr)
+            return self._too_many_requests(throttled.wait)
+        key = self._bearer_key(httprequest.headers.get("Authorization"))
         # An id beyond PostgreSQL's integer range names no resource (and must not become a 500).
-        known_id = resource_id if 0 < resource_id <= MAX_ID else []
-        resource_sudo = request.env["intellipush.access.resource"].sudo().browse(known_id).exists()
-        if not resource_sudo._access_key_matches(self._bearer_key(httprequest.headers.get("Authorization"))):
-            _logger.warning("Access validation with a wrong API key for resource %s from %s", resource_id, remote_addr)
-            if resource_sudo:
-                resource_sudo._access_record("bad_key", remote_addr=remote_addr)
-            return self._answer(401, {"error": "unauthorized"})
+        resource_sudo = (
+            request.env["intellipush.access.resource"]
+            .sudo()
+            ._access_authenticate(resource_id if 0 < resource_id <= MAX_ID else 0, key)
+        )
+        if not resource_sudo:
+            return self._refuse_unauthenticated(resource_id, remote_addr)
         try:
             code, number = self._parse_payload(httprequest)
-        except ValueError:
-            resource_sudo._access_record("malformed", remote_addr=remote_addr)
+        except ValueError as error:
+            # The door's own bug, for its integrator in the server log: nothing to store.
+            _logger.warning(
+                "Access resource %s: malformed validation request from %s (%s)", resource_id, remote_addr, error
+            )
             return self._answer(400, {"error": "bad_request"})
         granted = resource_sudo._access_validate(code, number, remote_addr=remote_addr)
         return self._answer(200, {"access": "granted" if granted else "denied"})
 
+    def _refuse_unauthenticated(self, resource_id, remote_addr):
+        """401, or 429 once the client or the resource id has used its allowance
+        of wrong keys. Counted in memory: a wrong key writes nothing."""
+        client, resource = CLIENT_LIMITER.hit(remote_addr), RESOURCE_LIMITER.hit(resource_id)
+        if client.refused == 1 or resource.refused == 1:
+            _logger.warning(
+                "Access validation: repeated wrong API keys for resource %s (last from %s), throttled",
+                resource_id,
+                remote_addr,
+            )
+        elif not client.refused and not resource.refused:
+            _logger.info("Access validation with a wrong API key for resource %s from %s", resource_id, remote_addr)
+        wait = max(client.wait, resource.wait)
+        if wait:
+            return self._too_many_requests(wait)
+        return self._answer(401, {"error": "unauthorized"})
+
     @staticmethod
     def _bearer_key(authorization):
         scheme, _separator, key = (authorization or "").strip().partition(" ")
-        return key.strip() if scheme.lower() == "bearer" else ""
+        key = key.strip()
+        return key if scheme.lower() == "bearer" and len(key) <= MAX_KEY_LENGTH else ""
 
     @staticmethod
     def _parse_payload(httprequest):
@@ -75,8 +114,15 @@ class IntellipushAccessController(Controller):
             raise ValueError("bad code")
         if number is not None and (not isinstance(number, str) or len(number) > MAX_NUMBER_LENGTH):
             raise ValueError("bad number")
+        # JSON carries NUL characters and lone surrogates, which PostgreSQL cannot store.
+        if not is_storable_text(code) or (number and not is_storable_text(number)):
+            raise ValueError("text the database cannot store")
         return code, number or None
 
+    @classmethod
+    def _too_many_requests(cls, wait):
+        return cls._answer(429, {"error": "too_many_requests"}, [("Retry-After", str(math.ceil(wait)))])
+
     @staticmethod
-    def _answer(status, payload):
-        return request.make_json_response(payload, status=status, headers=[("Cache-Control", "no-store")])
+    def _answer(status, payload, headers=()):
+        return request.make_json_response(payload, status=status, headers=[("Cache-Control", "no-store"), *headers])

@@ -12,6 +12,7 @@ from . import intellipush_consent_log
 from . import intellipush_inbound_sms
 from . import res_partner
 from . import portal_mixin
+from . import link_tracker
 from . import sale_order
 from . import account_move
 from . import intellipush_reminder_rule

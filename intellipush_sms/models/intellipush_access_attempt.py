@@ -6,6 +6,8 @@ from odoo.tools.sql import create_index
 
 ATTEMPT_REASONS = [
     ("granted", "Access Granted"),
+    # No longer written: a wrong key or a malformed request writes nothing
+    # (see controllers/access.py). Kept for the rows logged before.
     ("bad_key", "Wrong API Key"),
     ("malformed", "Malformed Request"),
     ("locked", "Locked Out"),

@@ -1,7 +1,7 @@
 import logging
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_datetime
 
 from ..tools import intellipush_api
@@ -12,6 +12,10 @@ _logger = logging.getLogger(__name__)
 GRANT_STATES = [("active", "Active"), ("used", "Used Up"), ("expired", "Expired"), ("revoked", "Revoked")]
 # Set once, when a grant is made: changing them would make it another grant.
 PROTECTED_FIELDS = frozenset({"resource_id", "partner_id", "number", "channel", "code_hash", "issued_by_id", "sms_id"})
+# All a user may change by hand: the validity of a live code, for the issuers
+# of its resource. State, uses, limit and code change only through the door
+# and the issuing flow (Send Access Code, Send New Code, Revoke), in sudo.
+USER_WRITABLE_FIELDS = frozenset({"valid_from", "valid_to"})
 EXPIRE_BATCH = 1000
 TWOFACTOR_CODE_LENGTH = 6  # what Intellipush's codes are assumed to be before its answer tells
 
@@ -100,11 +104,31 @@ class IntellipushAccessGrant(models.Model):
         for grant in self:
             grant.access_code = code or MASK_CHAR * (grant.resource_id.code_length or TWOFACTOR_CODE_LENGTH)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # The issuing flow checks the resource's issuers, then creates in sudo.
+        if not self.env.su:
+            raise AccessError(_("Access codes are made by sending one (Send Access Code on the contact)."))
+        return super().create(vals_list)
+
     def write(self, vals):
+        if not self.env.su:
+            self._check_user_write(vals)
         protected = PROTECTED_FIELDS & set(vals)
         if protected and any(grant_sudo[name] for grant_sudo in self.sudo() for name in protected):
             raise UserError(_("An access code keeps its resource, holder and code: send a new code instead."))
         return super().write(vals)
+
+    def _check_user_write(self, vals):
+        """Refuse what a user may not change by hand (``env.su`` is out of an
+        RPC caller's reach, unlike a context key)."""
+        if set(vals) - USER_WRITABLE_FIELDS:
+            raise AccessError(_("An access code changes only by sending a new code or revoking it."))
+        self.check_access("write")
+        self.resource_id._check_may_issue()
+        now = fields.Datetime.now()
+        if any(grant.state != "active" or grant.valid_to <= now for grant in self):
+            raise UserError(_("Only the validity of a live code can be changed: send a new code instead."))
 
     @api.model
     def _active_count_by(self, field_name, records):
@@ -126,7 +150,11 @@ class IntellipushAccessGrant(models.Model):
     # ------------------------------------------------------------
 
     def action_revoke(self):
-        self.filtered(lambda grant: grant.state == "active")._revoke()
+        """Stop the codes at once: for the issuers of their resources."""
+        self.check_access("write")
+        self.resource_id._check_may_issue()
+        grants_sudo = self.sudo().filtered(lambda grant: grant.state == "active")
+        grants_sudo._revoke()
 
     def action_send_new_code(self):
         """A new code for the same holder and resource; the old one stops working."""
@@ -236,9 +264,9 @@ class IntellipushAccessGrant(models.Model):
     # ------------------------------------------------------------
 
     def _lock_for_use(self):
-        """Take the grant's row lock until the end of the transaction: two
-        doors checking the same code at once are served one after the other,
-        and the second sees the first one's use."""
+        """Take the grant's row lock until the end of the transaction: a check
+        racing with a revocation or a new code waits for it and sees it (the
+        checks at one resource are already served one after the other)."""
         self.ensure_one()
         self.env.cr.execute(SQL("SELECT id FROM intellipush_access_grant WHERE id = %s FOR UPDATE", self.id))
         self.invalidate_recordset()

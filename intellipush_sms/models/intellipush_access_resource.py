@@ -26,6 +26,7 @@ from .intellipush_access_attempt import FAILURE_REASONS
 _logger = logging.getLogger(__name__)
 
 VALIDATION_PATH = "/intellipush/access/%s/validate"
+API_KEY_SCOPE = "api-key:%s"
 # Codes drawn before giving up on one that no live code of the resource has.
 MAX_DRAWS = 20
 
@@ -100,6 +101,7 @@ class IntellipushAccessResource(models.Model):
     lockout_window_minutes = fields.Integer("Failure Window (Minutes)", default=15)
     lockout_minutes = fields.Integer("Lock-out (Minutes)", default=15)
     lock_cleared_at = fields.Datetime("Lock-out Lifted At", readonly=True, copy=False)
+    last_attempt_at = fields.Datetime("Last Code Checked", readonly=True, copy=False)
     locked_until = fields.Datetime("Locked Out Until", compute="_compute_locked_until")
     locked_number_count = fields.Integer("Numbers Locked Out", compute="_compute_locked_until")
     grant_ids = fields.One2many("intellipush.access.grant", "resource_id", string="Codes")
@@ -307,14 +309,20 @@ class IntellipushAccessResource(models.Model):
 
     def _access_key_hash(self, key):
         self.ensure_one()
-        return keyed_hash(self._access_secret(), f"api-key:{self.id}", key)
+        return keyed_hash(self._access_secret(), API_KEY_SCOPE % self.id, key)
 
-    def _access_key_matches(self, key):
-        """Whether ``key`` is this resource's API key, compared in constant time."""
-        if len(self) != 1 or not self.active or not key:
-            return False
-        resource_sudo = self.sudo()
-        return hashes_match(resource_sudo.api_key_hash, self._access_key_hash(key))
+    @api.model
+    def _access_authenticate(self, resource_id, key):
+        """The active resource ``resource_id`` when ``key`` is its API key, else
+        an empty recordset. An unknown id, an archived resource and a wrong key
+        take the same steps (one query, one hash, one comparison in constant
+        time): the caller learns nothing about a resource it has no key for.
+        Called by the controller in sudo."""
+        resource = self.search_fetch([("id", "=", resource_id)], ["api_key_hash"]) if resource_id else self.browse()
+        presented = keyed_hash(self._access_secret(), API_KEY_SCOPE % resource_id, key or "")
+        if key and hashes_match(resource.api_key_hash or "", presented):
+            return resource
+        return self.browse()
 
     def _access_validate(self, code, number=None, remote_addr=None):
         """Check a code presented at this resource and record the attempt.
@@ -325,6 +333,7 @@ class IntellipushAccessResource(models.Model):
         """
         self.ensure_one()
         now = fields.Datetime.now()
+        self._access_serialize_checks(now)
         phone = None
         if number:
             try:
@@ -333,13 +342,18 @@ class IntellipushAccessResource(models.Model):
                 phone = None
         # A number that is none counts against the resource, as typed.
         e164 = phone.e164 if phone else (number or False)
-        if self._access_locked_until(e164, now):
-            return self._access_record("locked", now, number=e164, remote_addr=remote_addr)
+        grants = self.env["intellipush.access.grant"]
         if number and not phone:
-            return self._access_record("wrong_number", now, number=e164, remote_addr=remote_addr)
-        if self.backend == "intellipush" and not phone:
-            return self._access_record("no_number", now, remote_addr=remote_addr)
-        grant, reason = self._access_find_grant(code, e164)
+            grant, reason = grants, "wrong_number"
+        elif self.backend == "intellipush" and not phone:
+            grant, reason = grants, "no_number"
+        else:
+            grant, reason = self._access_find_grant(code, e164)
+        # A code presented without a number is its holder's: the holder's
+        # lock-out applies, and the attempt is logged against the holder.
+        e164 = e164 or grant.number
+        if self._access_locked_until(e164, now):
+            return self._access_record("locked", now, number=e164, grant=grant, remote_addr=remote_addr)
         if not reason:
             grant._lock_for_use()
             reason = grant._refusal(now)
@@ -349,6 +363,19 @@ class IntellipushAccessResource(models.Model):
             return self._access_record(reason, now, number=e164, grant=grant, remote_addr=remote_addr)
         grant._use(now)
         return self._access_record("granted", now, number=e164, grant=grant, remote_addr=remote_addr)
+
+    def _access_serialize_checks(self, now):
+        """Serve the checks at this resource one after the other.
+
+        An UPDATE, not a mere ``SELECT … FOR UPDATE``: under Odoo's repeatable
+        read, a check whose snapshot predates another check's commit then fails
+        with a serialization error and is retried with a fresh snapshot, so it
+        counts the other check's failures and sees its lock-out. A lock alone
+        would let it count from its stale snapshot."""
+        self.env.cr.execute(
+            SQL("UPDATE intellipush_access_resource SET last_attempt_at = %s WHERE id = %s", now, self.id)
+        )
+        self.invalidate_recordset(["last_attempt_at"])
 
     def _access_find_grant(self, code, e164):
         """``(grant, refusal)``: the grant the code belongs to, or why there is none."""

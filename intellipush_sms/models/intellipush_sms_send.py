@@ -259,15 +259,11 @@ class IntellipushSmsSend(models.Model):
             return []
         tokens = attachments.generate_access_token()
         base_url = self.get_base_url()
-        trackers = (
-            self.env["link.tracker"]
-            .sudo()
-            .search_or_create(
-                [
-                    {"url": f"{base_url}/web/content/{attachment.id}?access_token={token}", "title": attachment.name}
-                    for attachment, token in zip(attachments, tokens, strict=True)
-                ]
-            )
+        trackers = self.env["link.tracker"]._intellipush_secret_links(
+            [
+                {"url": f"{base_url}/web/content/{attachment.id}?access_token={token}", "title": attachment.name}
+                for attachment, token in zip(attachments, tokens, strict=True)
+            ]
         )
         return trackers.mapped("short_url")
 

@@ -23,16 +23,10 @@ class PortalMixin(models.AbstractModel):
         """``{"model,id": short URL}`` for these documents, with one
         link-tracker lookup for all of them (templates rendered for a batch
         would otherwise look them up one by one)."""
-        # A title spares link_tracker from fetching the page to find one.
-        trackers = (
-            self.env["link.tracker"]
-            .sudo()
-            .search_or_create(
-                [
-                    {"url": record.get_base_url() + record.get_portal_url(), "title": record.display_name}
-                    for record in self
-                ]
-            )
+        # A title spares link_tracker from fetching the page to find one. The
+        # portal URL carries the document's access token: an unguessable code.
+        trackers = self.env["link.tracker"]._intellipush_secret_links(
+            [{"url": record.get_base_url() + record.get_portal_url(), "title": record.display_name} for record in self]
         )
         return {
             f"{record._name},{record.id}": tracker.short_url for record, tracker in zip(self, trackers, strict=True)

@@ -1,12 +1,15 @@
+import logging
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytz
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..tools import intellipush_api
 from ..tools.phone_numbers import DEFAULT_REGION
+
+_logger = logging.getLogger(__name__)
 
 # A system parameter wins over the company's base URL, so a copied database
 # can be pointed at the sandbox without touching company records.
@@ -125,6 +128,25 @@ class ResCompany(models.Model):
         self.ensure_one()
         return self.sms_provider == "intellipush"
 
+    @api.constrains("intellipush_base_url")
+    def _check_intellipush_base_url(self):
+        for company in self.sudo():
+            if company.intellipush_base_url:
+                try:
+                    intellipush_api.check_base_url(company.intellipush_base_url)
+                except intellipush_api.ConfigurationError:
+                    raise ValidationError(company._intellipush_bad_url_message(company.intellipush_base_url)) from None
+
+    def _intellipush_bad_url_message(self, base_url):
+        """Why the API ID and secret may not travel to ``base_url``, for people."""
+        self.ensure_one()
+        return _(
+            "The Intellipush API URL of %(company)s must be an https:// address (plain http:// only for a sandbox "
+            "on this machine): %(url)s",
+            company=self.name,
+            url=base_url,
+        )
+
     def write(self, vals):
         if {"intellipush_api_id", "intellipush_api_secret", "intellipush_base_url"} & set(vals):
             # New credentials must pass Test Connection again before a switch.
@@ -188,8 +210,10 @@ class ResCompany(models.Model):
     def _intellipush_get_client(self):
         """Client for this company's Intellipush account.
 
-        Raises UserError when the credentials are missing, and refuses to run
-        while the registry loads: no provider call during a module install.
+        Raises UserError when the credentials are missing or the API URL is one
+        they may not travel to (callers skip this company, the others go on),
+        and refuses to run while the registry loads: no provider call during a
+        module install.
         """
         self.ensure_one()
         if not self.env.registry.ready:
@@ -203,13 +227,20 @@ class ResCompany(models.Model):
         base_url = (
             icp_sudo.get_param(BASE_URL_PARAM) or company_sudo.intellipush_base_url or intellipush_api.DEFAULT_BASE_URL
         )
-        read_timeout = float(icp_sudo.get_param(TIMEOUT_PARAM, 20))
-        return intellipush_api.IntellipushClient(
-            base_url,
-            company_sudo.intellipush_api_id,
-            company_sudo.intellipush_api_secret,
-            timeout=(5, read_timeout),
-        )
+        try:
+            read_timeout = float(icp_sudo.get_param(TIMEOUT_PARAM, 20))
+        except ValueError:
+            _logger.warning("Intellipush: system parameter %s is not a number of seconds; 20 s used", TIMEOUT_PARAM)
+            read_timeout = 20.0
+        try:
+            return intellipush_api.IntellipushClient(
+                base_url,
+                company_sudo.intellipush_api_id,
+                company_sudo.intellipush_api_secret,
+                timeout=(5, read_timeout),
+            )
+        except intellipush_api.ConfigurationError as error:
+            raise UserError(self._intellipush_bad_url_message(base_url)) from error
 
     def _intellipush_check_connection(self):
         """Ask Intellipush about the account and call each read-only endpoint.
@@ -226,8 +257,8 @@ class ResCompany(models.Model):
             raise UserError(_("Intellipush refused the API ID or secret. Check them and try again.")) from error
         except intellipush_api.IntellipushError as error:
             raise UserError(_("Intellipush could not be reached: %s", error.message)) from error
-        endpoint_lines = [_("user: answers")]
-        failing = False
+        answered = ["user"]
+        failed = {}
         calls = {
             "sms/getSent": lambda: client.get_sent(page=1, items=1),
             "sms/getUnsent": lambda: client.get_unsent(page=1, items=1),
@@ -237,10 +268,13 @@ class ResCompany(models.Model):
             try:
                 calls[endpoint]()
             except intellipush_api.IntellipushError as error:
-                failing = True
-                endpoint_lines.append(_("%(endpoint)s: fails (%(error)s)", endpoint=endpoint, error=error.message))
+                failed[endpoint] = error.message
             else:
-                endpoint_lines.append(_("%(endpoint)s: answers", endpoint=endpoint))
+                answered.append(endpoint)
+        report_lines = [_("Answer: %s", ", ".join(answered))]
+        report_lines += [
+            _("Fails: %(endpoint)s (%(error)s)", endpoint=endpoint, error=error) for endpoint, error in failed.items()
+        ]
         self.sudo().write(
             {
                 "intellipush_account_name": account.name or account.uid,
@@ -248,8 +282,8 @@ class ResCompany(models.Model):
                 "intellipush_account_timezone": account.timezone,
                 "intellipush_account_balance": float(account.balance) if account.balance is not None else 0.0,
                 "intellipush_checked_at": fields.Datetime.now(),
-                "intellipush_check_report": "\n".join(endpoint_lines),
+                "intellipush_check_report": "\n".join(report_lines),
                 "intellipush_check_passed": True,
             }
         )
-        return {"account": account, "endpoints": endpoint_lines, "failing": failing}
+        return {"account": account, "endpoints": report_lines, "failing": bool(failed)}

@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import formatLang
 
 
 class ResConfigSettings(models.TransientModel):
@@ -93,15 +94,18 @@ class ResConfigSettings(models.TransientModel):
         report = company._intellipush_check_connection()
         account = report["account"]
         wallet = self.env["intellipush.credit.wallet"]._for_company(company)
+        # One sentence each: the notification shows its text as one paragraph.
         lines = [
-            _("Account: %s", account.name or account.uid or _("(no name)")),
-            _("Sender name: %s", account.sender_name or _("(none)")),
+            _("Account: %s.", account.name or account.uid or _("(no name)")),
+            _("Sender name: %s.", account.sender_name or _("(none)")),
             _(
-                "Credits at Intellipush: %(provider)s; in Odoo's prepaid wallet: %(wallet)s",
-                provider=wallet._format_credits(account.balance) if account.balance is not None else _("unknown"),
-                wallet=wallet._format_credits(wallet._available()),
+                "Credits at Intellipush: %(provider)s; in Odoo's prepaid wallet: %(wallet)s.",
+                provider=formatLang(self.env, float(account.balance), digits=2)
+                if account.balance is not None
+                else _("unknown"),
+                wallet=formatLang(self.env, float(wallet._available()), digits=2),
             ),
-            *report["endpoints"],
+            *(f"{line}." for line in report["endpoints"]),
         ]
         if company.intellipush_sender_is_text:
             lines.append(_("Replies such as STOPP cannot be sent to a text sender name."))
@@ -114,7 +118,7 @@ class ResConfigSettings(models.TransientModel):
             "tag": "display_notification",
             "params": {
                 "title": _("Intellipush answers, with errors") if failing else _("Intellipush connection works"),
-                "message": "\n".join(lines),
+                "message": " ".join(lines),
                 "type": "warning" if failing else "success",
                 "sticky": True,
             },

@@ -4,6 +4,9 @@ from odoo.exceptions import ValidationError
 from .intellipush_consent_log import CONSENT_CHANNELS, CONSENT_STATES
 
 CONSENT_FIELDS = ("sms_consent_state", "sms_consent_channel", "sms_consent_proof", "sms_consent_proof_file")
+# An inbound SMS is its own proof: the consent log links the message. Every
+# other channel needs a text or a document saying how the consent was given.
+CHANNELS_WITHOUT_PROOF = ("inbound_keyword",)
 
 
 class ResPartner(models.Model):
@@ -76,6 +79,10 @@ class ResPartner(models.Model):
             if vals.get("sms_consent_state", "none") != "none":
                 vals.setdefault("sms_consent_channel", self._sms_default_consent_channel())
                 vals.setdefault("sms_consent_date", fields.Datetime.now())
+                vals.setdefault(
+                    "sms_consent_proof",
+                    self._sms_default_consent_proof(vals["sms_consent_state"], vals["sms_consent_channel"]),
+                )
         partners = super().create(vals_list)
         partners.filtered(lambda partner: partner.sms_consent_state != "none")._sms_log_consent({})
         return partners
@@ -88,7 +95,9 @@ class ResPartner(models.Model):
         if "sms_consent_state" in vals:
             # A new consent event needs its own proof, not the previous one's.
             vals = {
-                "sms_consent_proof": False,
+                "sms_consent_proof": self._sms_default_consent_proof(
+                    vals["sms_consent_state"], vals["sms_consent_channel"]
+                ),
                 "sms_consent_proof_file": False,
                 "sms_consent_proof_filename": False,
                 **vals,
@@ -104,16 +113,28 @@ class ResPartner(models.Model):
     def _sms_default_consent_channel(self):
         return "import" if self.env.context.get("import_file") else "manual"
 
+    @api.model
+    def _sms_default_consent_proof(self, state, channel):
+        """The proof a consent change gets when none is given: none here; a
+        bridge that records its own (the point of sale) gives it."""
+        return False
+
     @api.constrains("sms_consent_state", "sms_consent_channel", "sms_consent_proof", "sms_consent_proof_file")
     def _check_sms_consent_proof(self):
+        channel_labels = dict(self._fields["sms_consent_channel"]._description_selection(self.env))
         for partner in self:
             if (
                 partner.sms_consent_state == "granted"
-                and partner.sms_consent_channel == "manual"
+                and partner.sms_consent_channel not in CHANNELS_WITHOUT_PROOF
                 and not (partner.sms_consent_proof or partner.sms_consent_proof_file)
             ):
                 raise ValidationError(
-                    _("Marketing consent given by hand needs its proof: a text or a document (%s).", partner.name)
+                    _(
+                        "Marketing consent given through %(channel)s needs its proof: a text or a document "
+                        "(%(partner)s).",
+                        channel=channel_labels.get(partner.sms_consent_channel, partner.sms_consent_channel),
+                        partner=partner.name,
+                    )
                 )
 
     def _sms_log_consent(self, previous):

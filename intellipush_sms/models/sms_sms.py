@@ -42,6 +42,8 @@ STATUS_FIRST_CHECK = timedelta(minutes=1)
 SCHEDULE_MIN_AHEAD = timedelta(minutes=1)
 STATUS_MAX_DELAY = timedelta(hours=6)
 STATUS_GIVE_UP_AFTER = timedelta(days=3)
+# The longest a queued SMS waits for its next attempt, whatever delay an error asks for.
+RETRY_MAX_DELAY = timedelta(hours=1)
 SMS_PURPOSES = [
     ("transactional", "Transactional"),
     ("marketing", "Marketing"),
@@ -773,11 +775,12 @@ class SmsSms(models.Model):
             _logger.warning("Intellipush outcome unknown for %s SMS (%s); reconciling later", len(self), error.code)
             self.write({"failure_reason": _("Waiting for Intellipush to confirm: %s", error.message)})
             return
+        if error.retryable:
+            # Refused before anything was done (a rate limit, a renewed token refused as well): try again.
+            self._intellipush_retry_later(error)
+            return
         if error.code == "authentication":
             self._intellipush_set_failed("sms_acc", _("Intellipush refused the API credentials: %s", error.message))
-            return
-        if error.retryable:
-            self._intellipush_retry_later(error)
             return
         self._intellipush_set_failed(_failure_type(error), error.message)
 
@@ -800,7 +803,7 @@ class SmsSms(models.Model):
             {
                 "state": "outgoing",
                 "intellipush_dispatch_token": False,
-                "intellipush_next_attempt_at": fields.Datetime.now() + timedelta(seconds=delay),
+                "intellipush_next_attempt_at": fields.Datetime.now() + _bounded_delay(delay, RETRY_MAX_DELAY),
                 "failure_reason": _("Will retry: %s", error.message),
             }
         )
@@ -883,8 +886,9 @@ class SmsSms(models.Model):
             (records - give_up).write(
                 {
                     "intellipush_status_checks": checks + 1,
+                    # The exponent is capped so that the doubling never overflows, however long it is polled.
                     "intellipush_next_status_check_at": now
-                    + min(STATUS_FIRST_CHECK * 2 ** (checks + 1), STATUS_MAX_DELAY),
+                    + min(STATUS_FIRST_CHECK * 2 ** min(checks + 1, 32), STATUS_MAX_DELAY),
                 }
             )
 
@@ -899,3 +903,12 @@ def _e164_or_raw(number, company):
 
 def _failure_type(error):
     return FAILURE_TYPE_BY_ERROR_CODE.get(error.code, "sms_server")
+
+
+def _bounded_delay(seconds, longest):
+    """``seconds`` as a timedelta between none and ``longest``: a huge, infinite or
+    garbled delay must neither overflow the date nor stall the queue for ever."""
+    seconds = float(seconds)
+    if seconds != seconds:  # NaN
+        return longest
+    return timedelta(seconds=min(max(seconds, 0.0), longest.total_seconds()))

@@ -1,8 +1,13 @@
 """One-time access codes: issued from a contact, sent through the gateway to
 the sandbox, checked by a door controller over real HTTP."""
 
+import queue
+import random
 import threading
+import time
+from contextlib import ExitStack
 from datetime import timedelta
+from unittest.mock import patch
 
 import psycopg2
 
@@ -11,8 +16,9 @@ from odoo.exceptions import AccessError, UserError
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, HttpCase, new_test_user, tagged
 from odoo.tests.common import get_db_name
-from odoo.tools import mute_logger
+from odoo.tools import config, mute_logger
 
+from ..controllers import access as access_controller
 from ..tools.sms_encoding import analyze
 from .common import IntellipushAccessMixin, IntellipushSandboxMixin
 
@@ -39,6 +45,12 @@ class TestAccessCodes(IntellipushAccessMixin, IntellipushSandboxMixin, HttpCase)
     def setUp(self):
         super().setUp()
         self.sandbox.reset()
+        # The rate limits live in this process's memory, not in the rolled-back transaction.
+        self.addCleanup(self._forget_rate_limits)
+
+    def _forget_rate_limits(self):
+        access_controller.CLIENT_LIMITER.clear()
+        access_controller.RESOURCE_LIMITER.clear()
 
     def _issue(self, partner=None, resource=None, **values):
         """Send Access Code on the contact form: the new grant (its SMS queued)."""
@@ -298,6 +310,24 @@ class TestAccessCodes(IntellipushAccessMixin, IntellipushSandboxMixin, HttpCase)
         self.assertEqual(self._check_code(locker, key, code, KARI_NUMBER), "granted")
 
     @mute_logger(RESOURCE_LOGGER)
+    def test_a_locked_number_stays_locked_when_the_door_leaves_it_out(self):
+        locker, key = self._new_door()
+        grant, code = self._send_code(resource=locker)
+        for _attempt in range(3):
+            self._check_code(locker, key, self._wrong(code), KARI_NUMBER)
+
+        self.assertEqual(self._check_code(locker, key, code), "denied", "the code is the locked number's")
+        self.assertEqual(self._check_code(locker, key, f"{code[:3]} {code[3:]}"), "denied")
+        self.assertEqual(grant.use_count, 0)
+        attempts = grant.attempt_ids.sorted("id")
+        self.assertEqual(attempts.mapped("reason"), ["locked", "locked"])
+        self.assertEqual(set(attempts.mapped("number")), {KARI_NUMBER}, "attributed to the holder's number")
+
+        locker.action_lift_lockout()
+        self.assertEqual(self._check_code(locker, key, code), "granted")
+        self.assertEqual(grant.attempt_ids.sorted("id")[-1].number, KARI_NUMBER)
+
+    @mute_logger(RESOURCE_LOGGER)
     def test_brute_force_at_the_door_locks_everyone_out_until_lifted(self):
         locker, key = self._new_door(max_uses=0)
         _grant, code = self._send_code(resource=locker)
@@ -365,14 +395,82 @@ class TestAccessCodes(IntellipushAccessMixin, IntellipushSandboxMixin, HttpCase)
         get = self.url_open(f"/intellipush/access/{self.sauna.id}/validate")
         self.assertTrue(400 <= get.status_code < 500, get.status_code)
 
-        attempts = self.env["intellipush.access.attempt"].search(
-            [("resource_id", "=", self.sauna.id), ("id", ">", earlier.id or 0)]
+        self.assertFalse(
+            self.env["intellipush.access.attempt"].search([("id", ">", earlier.id or 0)]),
+            "strangers and garbage write nothing (and lock nobody out)",
         )
+
+    @mute_logger(CONTROLLER_LOGGER, "odoo.http")
+    def test_text_the_database_cannot_store_gets_400_and_writes_nothing(self):
+        earlier = self.env["intellipush.access.attempt"].search([], order="id DESC", limit=1)
+        bodies = [
+            b'{"code": "482913", "number": "+47412\\u000034567"}',
+            b'{"code": "482\\u0000913"}',
+            b'{"code": "482\\u0000913", "number": "+4741234567"}',
+            b'{"code": "482913", "number": "+47\\ud83412"}',
+            b'{"code": "\\udfff482913"}',
+        ]
+        responses = [self._access_request(self.sauna, self.sauna_key, body=body) for body in bodies]
+        self.assertEqual([response.status_code for response in responses], [400] * len(bodies))
+        self.assertEqual({response.json()["error"] for response in responses}, {"bad_request"})
+        self.assertFalse(self.env["intellipush.access.attempt"].search([("id", ">", earlier.id or 0)]))
+
+    def _from_client(self, address, resource, key, payload=None):
+        """A request to the door endpoint from ``address``, as a reverse proxy tells it."""
+        with patch.dict(config.options, proxy_mode=True):
+            return self._access_request(
+                resource,
+                key,
+                payload or {"code": "123456"},
+                headers={"X-Forwarded-For": address, "X-Forwarded-Host": "odoo.example.com"},
+            )
+
+    @mute_logger(CONTROLLER_LOGGER)
+    def test_wrong_keys_are_throttled_per_client_without_writing(self):
+        door, key = self._new_door()
+        earlier = self.env["intellipush.access.attempt"].search([], order="id DESC", limit=1)
+        allowed = access_controller.CLIENT_LIMITER.capacity
+        wrong_key = [self._from_client("198.51.100.7", door, "wrong-key") for _request in range(allowed + 5)]
+        # An unknown id is answered exactly like a known one with a wrong key.
+        unknown = [
+            self._from_client("198.51.100.8", door.browse(door.id + 1000), key) for _request in range(allowed + 5)
+        ]
+
+        for responses in (wrong_key, unknown):
+            self.assertEqual([response.status_code for response in responses], [401] * allowed + [429] * 5)
+            self.assertEqual(
+                [response.json() for response in responses],
+                [{"error": "unauthorized"}] * allowed + [{"error": "too_many_requests"}] * 5,
+            )
+            self.assertTrue(all(int(response.headers["Retry-After"]) >= 1 for response in responses[allowed:]))
+            self.assertNotIn("Retry-After", responses[0].headers)
+        self.assertFalse(self.env["intellipush.access.attempt"].search([("id", ">", earlier.id or 0)]))
+
+        # The throttled client is refused even with the key; the door's own client is not.
+        self.assertEqual(self._from_client("198.51.100.7", door, key).status_code, 429)
+        answer = self._from_client("203.0.113.9", door, key)
+        self.assertEqual((answer.status_code, answer.json()), (200, {"access": "denied"}))
+
+    @mute_logger(CONTROLLER_LOGGER)
+    def test_wrong_keys_from_many_clients_are_throttled_per_resource(self):
+        door, key = self._new_door()
+        earlier = self.env["intellipush.access.attempt"].search([], order="id DESC", limit=1)
+        allowed = access_controller.RESOURCE_LIMITER.capacity
+        statuses = [
+            self._from_client(f"10.0.{index // 250}.{index % 250 + 1}", door, "wrong-key").status_code
+            for index in range(allowed + 5)
+        ]
+        self.assertEqual(statuses, [401] * allowed + [429] * 5)
         self.assertEqual(
-            attempts.filtered(lambda attempt: attempt.reason == "bad_key").mapped("result"), ["denied"] * 4
+            self._from_client("198.51.100.1", door.browse(door.id + 1), "wrong-key").status_code,
+            401,
+            "another resource id has its own allowance",
         )
-        self.assertEqual(len(attempts.filtered(lambda attempt: attempt.reason == "malformed")), len(bodies))
-        self.assertFalse(attempts.filtered("is_failure"), "garbage does not lock anyone out")
+        self.assertFalse(self.env["intellipush.access.attempt"].search([("id", ">", earlier.id or 0)]))
+
+        # The door itself, with its key, still gets in.
+        answer = self._from_client("203.0.113.9", door, key)
+        self.assertEqual((answer.status_code, answer.json()), (200, {"access": "denied"}))
 
     def test_new_api_key_replaces_the_old_one(self):
         door, old_key = self._new_door()
@@ -498,3 +596,123 @@ class TestAccessCodeConcurrency(BaseCase):
             grant = env["intellipush.access.grant"].browse(self.grant_id)
             self.assertEqual((grant.use_count, grant.state), (1, "used"))
             self.assertEqual(grant.attempt_ids.sorted("id").mapped("reason"), ["granted", "used_up"])
+
+
+@tagged("post_install", "-at_install", "intellipush")
+class TestAccessLockoutConcurrency(BaseCase):
+    """Wrong codes from many doors at once, each check in its own committed
+    transaction: the lock-out counts every one of them, never more failures
+    than the limits allow."""
+
+    NUMBER_LIMIT = 5
+    DOOR_LIMIT = 20
+    ATTEMPTS = 100
+    THREADS = 40
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry = Registry(get_db_name())
+        cls.code = "731904"
+        with cls.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            resource = env["intellipush.access.resource"].create(
+                {
+                    "name": "Badstue (angrep)",
+                    "lockout_number_failures": cls.NUMBER_LIMIT,
+                    "lockout_resource_failures": cls.DOOR_LIMIT,
+                    "lockout_window_minutes": 60,
+                    "lockout_minutes": 15,
+                }
+            )
+            now = fields.Datetime.now()
+            env["intellipush.access.grant"].create(
+                {
+                    "resource_id": resource.id,
+                    "number": KARI_NUMBER,
+                    "valid_from": now - timedelta(minutes=1),
+                    "valid_to": now + timedelta(hours=1),
+                    "max_uses": 0,
+                    "channel": "sms",
+                    "code_hash": resource._access_code_hash(cls.code),
+                }
+            )
+            cls.resource_id = resource.id
+        cls.addClassCleanup(cls._remove_fixtures)
+
+    @classmethod
+    def _remove_fixtures(cls):
+        with cls.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            resource = env["intellipush.access.resource"].browse(cls.resource_id)
+            env["intellipush.access.attempt"].search([("resource_id", "=", resource.id)]).unlink()
+            resource.grant_ids.unlink()
+            resource.unlink()
+
+    def _door(self, env, attempts, start, errors):
+        """Checks wrong codes until none is left, each in a transaction of its
+        own, retried on a serialization failure as Odoo's HTTP layer does."""
+        resource = env["intellipush.access.resource"].browse(self.resource_id)
+        start.wait(10)
+        try:
+            while True:
+                try:
+                    code, number = attempts.get_nowait()
+                except queue.Empty:
+                    return
+                for _try in range(200):
+                    try:
+                        resource._access_validate(code, number)
+                        env.cr.commit()
+                        break
+                    except psycopg2.errors.SerializationFailure:
+                        env.cr.rollback()
+                        env.transaction.clear()
+                        time.sleep(random.uniform(0, 0.02))
+                else:
+                    errors.append("an attempt never got through")
+        except Exception as error:  # noqa: BLE001 (reported by the test)
+            errors.append(repr(error))
+            env.cr.rollback()
+
+    @mute_logger(RESOURCE_LOGGER, "odoo.sql_db")
+    def test_parallel_wrong_codes_never_exceed_the_limits(self):
+        attempts = queue.Queue()
+        for index in range(self.ATTEMPTS):
+            # Every other one from the holder's number, the rest without a number.
+            attempts.put((f"{100000 + index:06d}", KARI_NUMBER if index % 2 else None))
+        start, errors = threading.Event(), []
+        # Environments are made here: the test runner holds the registry
+        # lock that making one in another thread would wait for.
+        with ExitStack() as stack:
+            envs = [
+                api.Environment(stack.enter_context(self.registry.cursor()), SUPERUSER_ID, {})
+                for _thread in range(self.THREADS)
+            ]
+            doors = [threading.Thread(target=self._door, args=(env, attempts, start, errors)) for env in envs]
+            for door in doors:
+                door.start()
+            start.set()
+            for door in doors:
+                door.join(120)
+            self.assertFalse([door for door in doors if door.is_alive()], "a door hangs")
+        self.assertFalse(errors)
+
+        with self.registry.cursor() as cr:
+            cr.execute(
+                """
+                SELECT COUNT(*),
+                       COUNT(*) FILTER (WHERE is_failure),
+                       COUNT(*) FILTER (WHERE is_failure AND number = %(number)s),
+                       COUNT(*) FILTER (WHERE lock_scope = 'resource'),
+                       COUNT(*) FILTER (WHERE lock_scope = 'number')
+                  FROM intellipush_access_attempt
+                 WHERE resource_id = %(resource)s
+                """,
+                {"resource": self.resource_id, "number": KARI_NUMBER},
+            )
+            total, failures, number_failures, door_locks, number_locks = cr.fetchone()
+        self.assertEqual(total, self.ATTEMPTS, "every attempt is logged once")
+        self.assertLessEqual(number_failures, self.NUMBER_LIMIT)
+        self.assertEqual(failures, self.DOOR_LIMIT, "the door locks at its limit, not later")
+        self.assertEqual((door_locks, number_locks), (1, int(number_failures == self.NUMBER_LIMIT)))

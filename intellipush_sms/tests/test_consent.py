@@ -8,6 +8,7 @@ from ..tools.sms_encoding import analyze
 from .common import IntellipushCase
 
 FOOTER = "Svar BUTIKK STOPP til 2160"
+WEB_FORM_PROOF = "Kryss av for SMS-tilbud i kundeklubbskjemaet på nett, 24.11."
 
 
 @tagged("post_install", "-at_install", "intellipush")
@@ -30,6 +31,7 @@ class TestMarketingConsent(IntellipushCase):
                 "country_id": no,
                 "sms_consent_state": "granted",
                 "sms_consent_channel": "web_form",
+                "sms_consent_proof": WEB_FORM_PROOF,
             }
         )
         cls.unconsented = partner_model.create({"name": "Per Dahl", "mobile": "+47 415 00 002", "country_id": no})
@@ -49,6 +51,7 @@ class TestMarketingConsent(IntellipushCase):
                 "country_id": no,
                 "sms_consent_state": "granted",
                 "sms_consent_channel": "web_form",
+                "sms_consent_proof": WEB_FORM_PROOF,
             }
         )
         cls.env["phone.blacklist"].sudo()._add(["+4741500004"])
@@ -226,12 +229,49 @@ class TestConsentRecords(IntellipushCase):
         result = (
             self.env["res.partner"]
             .with_context(import_file=True)
-            .load(["name", "mobile", "sms_consent_state"], [["Importert Kunde", "+4790000001", "granted"]])
+            .load(
+                ["name", "mobile", "sms_consent_state", "sms_consent_proof"],
+                [["Importert Kunde", "+4790000001", "granted", "Kundeklubben i den gamle kassen, 2024"]],
+            )
         )
         self.assertFalse(result["messages"])
         partner = self.env["res.partner"].browse(result["ids"])
         self.assertEqual(partner.sms_consent_channel, "import")
         self.assertEqual(partner.sms_consent_log_ids.channel, "import")
+        self.assertEqual(partner.sms_consent_log_ids.proof, "Kundeklubben i den gamle kassen, 2024")
+
+    def test_consent_from_a_web_form_needs_proof(self):
+        with self.assertRaises(ValidationError) as refusal:
+            self.partner_ola.write({"sms_consent_state": "granted", "sms_consent_channel": "web_form"})
+        self.assertIn("Web Form needs its proof", str(refusal.exception))
+        with self.assertRaises(ValidationError):
+            self.env["res.partner"].create(
+                {"name": "Uten Bevis", "sms_consent_state": "granted", "sms_consent_channel": "web_form"}
+            )
+
+        self.partner_ola.write(
+            {"sms_consent_state": "granted", "sms_consent_channel": "web_form", "sms_consent_proof": WEB_FORM_PROOF}
+        )
+
+        log = self.partner_ola.sms_consent_log_ids
+        self.assertEqual((log.channel, log.new_state, log.proof), ("web_form", "granted", WEB_FORM_PROOF))
+
+    def test_every_channel_but_an_sms_keyword_needs_proof(self):
+        """An inbound SMS is its own proof (the log links it); every other channel needs a text or a document."""
+        for channel in ("web_form", "import", "manual", "api", "pos"):
+            with self.subTest(channel=channel), self.assertRaises(ValidationError):
+                self.partner_ola.write({"sms_consent_state": "granted", "sms_consent_channel": channel})
+        self.partner_ola.write({"sms_consent_state": "granted", "sms_consent_channel": "inbound_keyword"})
+        self.assertEqual(self.partner_ola.sms_consent_state, "granted")
+
+    def test_import_without_proof_is_refused(self):
+        result = (
+            self.env["res.partner"]
+            .with_context(import_file=True)
+            .load(["name", "mobile", "sms_consent_state"], [["Importert Kunde", "+4790000001", "granted"]])
+        )
+        self.assertFalse(result["ids"])
+        self.assertIn("proof", result["messages"][0]["message"])
 
     def test_log_is_append_only(self):
         self.partner_kari.write({"sms_consent_state": "granted", "sms_consent_proof": "Muntlig, telefon 24.11."})
@@ -256,7 +296,9 @@ class TestInboundKeywords(IntellipushCase):
             intellipush_keyword="BUTIKK",
             intellipush_optout_confirmation="Du er meldt av. Send BUTIKK START for å melde deg på igjen.",
         )
-        cls.partner_kari.write({"sms_consent_state": "granted", "sms_consent_channel": "web_form"})
+        cls.partner_kari.write(
+            {"sms_consent_state": "granted", "sms_consent_channel": "web_form", "sms_consent_proof": WEB_FORM_PROOF}
+        )
 
     def _receive(self):
         inbound = self.env["intellipush.inbound.sms"]

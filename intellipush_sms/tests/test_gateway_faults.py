@@ -5,7 +5,8 @@ from odoo.exceptions import UserError
 from odoo.tests import freeze_time, tagged
 from odoo.tools import mute_logger
 
-from ..models.sms_sms import MAX_ATTEMPTS
+from ..models.sms_sms import MAX_ATTEMPTS, RETRY_MAX_DELAY
+from ..tools import intellipush_api
 from .common import IntellipushCase
 
 NUMBERS = ["41234567", "93456789"]
@@ -100,8 +101,38 @@ class TestGatewayFaults(IntellipushCase):
         self.assertSmsFailed(sms, "sms_server", str(MAX_ATTEMPTS))
         self.assertFalse(self.sandbox.messages())
 
+    def test_absurd_retry_after_waits_a_bounded_time(self):
+        sms = self._send_through_fault("rate_limit", retry_after="1e12")
+        self.assertEqual(set(sms.mapped("state")), {"outgoing"})
+        wait = (sms[0].intellipush_next_attempt_at - fields.Datetime.now()).total_seconds()
+        self.assertLessEqual(wait, RETRY_MAX_DELAY.total_seconds())
+        self._make_retry_due(sms)
+        self._process_queue()
+        self.assertSentOnce(sms)
+
+    def test_retry_delay_never_overflows(self):
+        """Whatever delay an error asks for, the gateway's own bound holds."""
+        sms = self._queue_sms(NUMBERS[:1])
+        for retry_after in (1e12, float("inf"), float("nan"), -5):
+            with self.subTest(retry_after=retry_after):
+                sms._intellipush_retry_later(intellipush_api.RateLimitedError("Slow down.", retry_after=retry_after))
+                wait = (sms.intellipush_next_attempt_at - fields.Datetime.now()).total_seconds()
+                self.assertTrue(0 <= wait <= RETRY_MAX_DELAY.total_seconds(), wait)
+
     def test_expired_token_is_renewed_once(self):
         sms = self._send_through_fault("expired_token")
+        self.assertSentOnce(sms)
+
+    def test_token_refused_twice_is_retried_later(self):
+        """Intellipush refused the request twice, a renewed token too: nothing was sent, the
+        credentials were accepted by the token endpoint. The batch waits, it does not fail."""
+        sms = self._send_through_fault("expired_token", count=2)
+        self.assertEqual(set(sms.mapped("state")), {"outgoing"})
+        self.assertFalse(any(sms.mapped("failure_type")))
+        self.assertIn("retry", sms[0].failure_reason.lower())
+        self.assertFalse(self.sandbox.messages())
+        self._make_retry_due(sms)
+        self._process_queue()
         self.assertSentOnce(sms)
 
     def test_reconciliation_failure_keeps_messages_waiting(self):

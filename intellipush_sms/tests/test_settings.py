@@ -19,10 +19,8 @@ class TestSettings(IntellipushCase):
         message = params["message"]
         self.assertIn("Intellipush Sandbox", message)
         self.assertIn("Demobutikk", message, "the account's sender name")
-        self.assertIn("250.00", message, "the balance at Intellipush")
-        self.assertIn(self.wallet._format_credits(self.wallet._available()), message, "next to the wallet's")
-        for endpoint in ("user", "sms/getSent", "sms/getUnsent", "sms/getReceived"):
-            self.assertIn(f"{endpoint}: answers", message)
+        self.assertIn("Credits at Intellipush: 250.00; in Odoo's prepaid wallet: 1,000.00.", message)
+        self.assertIn("Answer: user, sms/getSent, sms/getUnsent, sms/getReceived.", message)
         # Kept on the company, so the settings page shows it after a reload too.
         self.assertEqual(self.company.intellipush_sender, "Demobutikk")
         self.assertEqual(self.company.intellipush_account_timezone, "Europe/Oslo")
@@ -35,8 +33,8 @@ class TestSettings(IntellipushCase):
         self.sandbox.inject_fault("http_503", endpoint="sms/getUnsent", count=10)
         action = self.env["res.config.settings"].create({}).action_intellipush_test_connection()
         self.assertEqual(action["params"]["type"], "warning")
-        self.assertIn("sms/getUnsent: fails", action["params"]["message"])
-        self.assertIn("sms/getSent: answers", action["params"]["message"])
+        self.assertIn("Fails: sms/getUnsent (", action["params"]["message"])
+        self.assertIn("Answer: user, sms/getSent, sms/getReceived.", action["params"]["message"])
 
     def test_test_connection_with_wrong_secret(self):
         settings = self.env["res.config.settings"].create({"intellipush_api_secret_new": "wrong"})

@@ -68,6 +68,7 @@ ENDPOINTS = {
 
 FAILURE_CODES = frozenset(
     {
+        "configuration",
         "authentication",
         "rate_limited",
         "refused",
@@ -97,8 +98,32 @@ class IntellipushError(Exception):
         return f"[{self.code}] {self.message}"
 
 
+class ConfigurationError(IntellipushError, ValueError):
+    """The client cannot be used as configured (an API URL credentials may not travel to): nothing was sent."""
+
+    code = "configuration"
+
+
 class AuthenticationError(IntellipushError):
+    """The token endpoint refused the API ID or secret, or the account may not use the endpoint."""
+
     code = "authentication"
+
+
+class TokenRefusedError(IntellipushError):
+    """A call answered 401 to the bearer token: refused before anything was done.
+
+    The client renews the token once; when Intellipush refuses the new token
+    too, although the token endpoint accepted the credentials, the call may be
+    tried again later.
+    """
+
+    code = "authentication"
+    retryable = True
+
+    def __init__(self, message, *, token=None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.token = token
 
 
 class RateLimitedError(IntellipushError):
@@ -395,7 +420,10 @@ class IntellipushClient:
         # The secret's digest is part of the key: a changed (or wrong) secret
         # must never ride on a token obtained with the previous one.
         self._cache_key = (self.base_url, api_id, hashlib.sha256((api_secret or "").encode()).hexdigest())
-        _check_transport(self.base_url)
+        check_base_url(self.base_url)
+        if urlsplit(self.base_url).scheme == "http":
+            # Allowed on loopback only (the sandbox); oauthlib refuses plain HTTP unless told otherwise.
+            os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
 
     def __repr__(self):
         return f"<IntellipushClient {self.base_url} api_id={self.api_id!r}>"
@@ -786,12 +814,14 @@ class IntellipushClient:
             attempt += 1
             try:
                 return self._call_once(endpoint, query, body, idempotent)
-            except AuthenticationError as error:
-                rejected_token = getattr(error, "token", None)
-                if renewed_token or not rejected_token:
-                    raise
+            except TokenRefusedError as error:
+                if renewed_token:
+                    raise TokenRefusedError(
+                        f"Intellipush refused {endpoint} with a renewed access token too; nothing was sent.",
+                        status=error.status,
+                    ) from None
                 renewed_token = True  # the token expired early: renew it once
-                TOKEN_CACHE.drop(self._cache_key, rejected_token)
+                TOKEN_CACHE.drop(self._cache_key, error.token)
             except IntellipushError as error:
                 transient = isinstance(error, ConnectionFailedError) or (
                     idempotent and isinstance(error, ServerError | RequestTimeoutError | MalformedResponseError)
@@ -832,9 +862,7 @@ class IntellipushClient:
             raise ServerError(f"The request to Intellipush failed ({endpoint}).", maybe_delivered=maybe) from None
 
         if response.status_code == 401:
-            error = AuthenticationError("Intellipush refused the access token.", status=401)
-            error.token = token
-            raise error
+            raise TokenRefusedError("Intellipush refused the access token.", token=token, status=401)
         if response.status_code == 403:
             raise AuthenticationError("This Intellipush account may not use this endpoint.", status=403)
         if response.status_code == 429:
@@ -872,20 +900,19 @@ class IntellipushClient:
         return envelope.get("data")
 
 
-def _check_transport(base_url):
-    """Credentials travel over HTTPS only; plain HTTP is allowed on loopback,
-    where the sandbox runs (oauthlib refuses it unless told otherwise)."""
-    parts = urlsplit(base_url)
-    if parts.scheme == "https":
-        return
+def check_base_url(base_url):
+    """Raise ConfigurationError unless credentials may travel to ``base_url``:
+    HTTPS to a host, or plain HTTP on loopback, where the sandbox runs."""
+    parts = urlsplit(base_url or "")
     host = parts.hostname or ""
+    if parts.scheme == "https" and host:
+        return
     try:
         loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
     except ValueError:
         loopback = False
     if parts.scheme != "http" or not loopback:
-        raise ValueError(f"The Intellipush API URL must use https: {base_url}")
-    os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
+        raise ConfigurationError(f"The Intellipush API URL must use https: {base_url}")
 
 
 def _never_reached(error):

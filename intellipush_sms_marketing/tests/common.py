@@ -1,5 +1,7 @@
 """Shared fixtures of the SMS Marketing bridge tests."""
 
+WEB_FORM_PROOF = "Kryss av for SMS-tilbud i kundeklubbskjemaet på nett."
+
 
 def create_customers(env, count, first_number, consent="granted", prefix="Kunde"):
     """``count`` contacts with Norwegian mobile numbers from ``first_number``
@@ -11,6 +13,7 @@ def create_customers(env, count, first_number, consent="granted", prefix="Kunde"
                 "mobile": f"+47 {str(first_number + index)[:4]} {str(first_number + index)[4:]}",
                 "sms_consent_state": consent,
                 "sms_consent_channel": "web_form",
+                "sms_consent_proof": WEB_FORM_PROOF if consent == "granted" else False,
             }
             for index in range(count)
         ]

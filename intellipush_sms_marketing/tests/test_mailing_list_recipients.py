@@ -2,6 +2,8 @@ from odoo.tests import tagged
 
 from odoo.addons.intellipush_sms.tests.common import IntellipushCase
 
+from .common import WEB_FORM_PROOF
+
 
 @tagged("post_install", "-at_install", "intellipush")
 class TestMailingListRecipients(IntellipushCase):
@@ -35,7 +37,13 @@ class TestMailingListRecipients(IntellipushCase):
         self.assertEqual(sorted(self.sandbox_numbers()), [("0047", "40000021"), ("0047", "41234567")])
 
     def test_sms_marketing_mailing_is_marketing(self):
-        self.partner_kari.write({"sms_consent_state": "granted", "sms_consent_channel": "web_form"})
+        self.partner_kari.write(
+            {
+                "sms_consent_state": "granted",
+                "sms_consent_channel": "web_form",
+                "sms_consent_proof": WEB_FORM_PROOF,
+            }
+        )
         self.company.intellipush_optout_footer = "Svar BUTIKK STOPP til 2160"
         mailing = self.env["mailing.mailing"].create(
             {

@@ -11,6 +11,9 @@ class PosReceiptPortal(CustomerPortal):
     @http.route("/pos/receipt/<int:order_id>", type="http", auth="public", website=True, sitemap=False)
     def intellipush_pos_receipt(self, order_id, access_token=None, **kwargs):
         """The receipt of a POS order, for the customer who got the link by SMS."""
+        # Tokens are ASCII; Odoo's constant-time comparison raises on anything else.
+        if access_token and not access_token.isascii():
+            raise request.not_found()
         try:
             order_sudo = self._document_check_access("pos.order", order_id, access_token=access_token)
         except (AccessError, MissingError) as error:

@@ -1,13 +1,20 @@
+import logging
+
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+
+_logger = logging.getLogger(__name__)
 
 
 class IntellipushPosSms(models.Model):
     """A message a cashier sent to a customer from the register.
 
     The register gives each message a uuid when the cashier presses Send and
-    keeps it until the server has it: a register that was offline sends its
-    messages when it reconnects, and a message that arrives twice (an answer
-    lost on the way back) is recorded and sent once.
+    keeps it until the server has settled it: a register that was offline
+    sends its messages when it reconnects, and a message that arrives twice
+    (an answer lost on the way back) is recorded and sent once. Each message
+    is settled on its own: one that cannot go holds back no other.
     """
 
     _name = "intellipush.pos.sms"
@@ -60,37 +67,83 @@ class IntellipushPosSms(models.Model):
 
     @api.model
     def intellipush_create_from_ui(self, requests):
-        """Record and send the messages of the register, once per uuid.
+        """Record and send the messages of the register, once per uuid, each on its own.
 
         :param requests: ``[{"uuid", "config_id", "partner_id", "template_id",
             "body", "employee_id", "requested_at"}]``; a message without text
             takes its template's, filled in for the customer now
-        :return: ``[{"uuid", "state", "reason"}]`` for every request, sent
-            now or before; the register forgets those
+        :return: ``[{"uuid", "state", "reason"}]``, one per uuid in the order
+            sent: the state of its SMS (sent now or before), ``"error"`` or
+            ``"canceled"`` with the reason it does not go; the register forgets
+            those. ``"retry"``: the server could not handle it now, the
+            register keeps it and sends it again later.
         """
         valid = [request for request in requests if self._intellipush_is_request(request)]
         known = self.search([("uuid", "in", [request["uuid"] for request in valid])])
-        results = {record.uuid: record._intellipush_outcome() for record in known}
-        for request in requests:
-            if request not in valid and isinstance(request, dict) and isinstance(request.get("uuid"), str):
-                # Settled too, or the register would send it forever.
-                results[request["uuid"]] = ("error", self.env._("The register sent an incomplete message."))
+        outcomes = {record.uuid: record._intellipush_outcome() for record in known}
         configs = self.env["pos.config"].browse({request["config_id"] for request in valid}).exists()
         partners = self.env["res.partner"].browse({request["partner_id"] for request in valid}).exists()
-        vals_list = []
-        for request in valid:
-            if request["uuid"] in results:
+        uuids = {}  # each uuid once, in the order of the requests
+        new_vals = {}
+        for request in requests:
+            uuid = request.get("uuid") if isinstance(request, dict) else None
+            if not isinstance(uuid, str) or uuid in uuids:
                 continue
-            if request["config_id"] not in configs.ids or request["partner_id"] not in partners.ids:
+            uuids[uuid] = True
+            if uuid in outcomes:
+                continue
+            if not self._intellipush_is_request(request):
+                # Settled too, or the register would send it forever.
+                outcomes[uuid] = ("error", self.env._("The register sent an incomplete message."))
+            elif request["config_id"] not in configs.ids or request["partner_id"] not in partners.ids:
                 # Deleted while the register was offline: nothing to send, nothing to keep.
-                results[request["uuid"]] = ("error", self.env._("The customer or the shop no longer exists."))
-                continue
-            vals_list.append(self._intellipush_prepare_vals(request))
-            results[request["uuid"]] = None
-        new = self.create(vals_list)
-        new._intellipush_send()
-        results.update({record.uuid: record._intellipush_outcome() for record in new})
-        return [{"uuid": uuid, "state": state, "reason": reason} for uuid, (state, reason) in results.items()]
+                outcomes[uuid] = ("error", self.env._("The customer or the shop no longer exists."))
+            elif refusal := self._intellipush_refusal(configs.browse(request["config_id"]), request["partner_id"]):
+                outcomes[uuid] = ("error", refusal)
+            else:
+                new_vals[uuid] = self._intellipush_prepare_vals(request)
+        outcomes.update(self._intellipush_record_and_send(list(new_vals.values())))
+        return [{"uuid": uuid, "state": outcomes[uuid][0], "reason": outcomes[uuid][1]} for uuid in uuids]
+
+    @api.model
+    def _intellipush_refusal(self, config, partner_id):
+        """Why the cashier may not send this shop's message to this customer, or None."""
+        if not config.has_access("read"):
+            return self.env._("You may not use the register of this shop.")
+        partner = self.env["res.partner"].browse(partner_id)
+        partner_company_sudo = partner.sudo().company_id
+        if partner_company_sudo and partner_company_sudo != config.company_id:
+            return self.env._("The customer is a contact of another company.")
+        if not partner.has_access("read"):
+            return self.env._("You may not see this customer.")
+        return None
+
+    @api.model
+    def _intellipush_record_and_send(self, vals_list):
+        """``{uuid: (state, reason)}`` of these new messages: recorded and sent
+        together, or, when that fails, each on its own, so that one that
+        cannot go holds back no other."""
+        if not vals_list:
+            return {}
+        try:
+            with self.env.cr.savepoint():
+                records = self.create(vals_list)
+                records._intellipush_send()
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise  # Odoo runs the whole call again
+        except Exception as error:
+            if len(vals_list) > 1:
+                outcomes = {}
+                for vals in vals_list:
+                    outcomes.update(self._intellipush_record_and_send([vals]))
+                return outcomes
+            uuid = vals_list[0]["uuid"]
+            if isinstance(error, UserError):
+                return {uuid: ("error", error.args[0])}
+            # Not the message's fault, as far as anyone knows: the register tries again later.
+            _logger.exception("Quick SMS %s from the register failed; the register keeps it", uuid)
+            return {uuid: ("retry", self.env._("The server could not send it now; the register tries again later."))}
+        return {record.uuid: record._intellipush_outcome() for record in records}
 
     def _intellipush_outcome(self):
         """(state, reason) for the register: the SMS's status, and why it did
@@ -170,12 +223,17 @@ class IntellipushPosSms(models.Model):
         empty.sudo().failure_reason = self.env._("The message was empty.")
         messages = {}
         for request in reachable - empty:
-            partner = request.partner_id.with_context(
+            # Posted by the server in the cashier's name: a cashier may send to a
+            # customer they cannot edit, and needs no e-mail address of their own.
+            partner_sudo = request.partner_id.sudo().with_context(
                 intellipush_sms_purpose=request.template_id.sms_purpose or "transactional",
                 intellipush_queue_later=True,
             )
-            messages[request] = partner._message_sms(
-                request.body, partner_ids=partner.ids, sms_pid_to_number={partner.id: numbers[request]}
+            messages[request] = partner_sudo._message_sms(
+                request.body,
+                partner_ids=partner_sudo.ids,
+                sms_pid_to_number={partner_sudo.id: numbers[request]},
+                author_id=self.env.user.partner_id.id,
             )
         sms_sudo = self.env["sms.sms"].sudo().search([("mail_message_id", "in", [m.id for m in messages.values()])])
         sms_by_message = {sms.mail_message_id.id: sms.id for sms in sms_sudo}

@@ -20,6 +20,16 @@ class ResPartner(models.Model):
         return super()._sms_default_consent_channel()
 
     @api.model
+    def _sms_default_consent_proof(self, state, channel):
+        # A consent changed in the customer form opened from the register is
+        # documented by the register itself: the shop and who recorded it.
+        config = self.env["pos.config"]._intellipush_from_context() if channel == "pos" else None
+        if config and state in ("granted", "withdrawn"):
+            cashier = config._intellipush_cashier_name(self.env.context.get("intellipush_pos_employee_id"))
+            return config._intellipush_consent_proof(cashier, state)
+        return super()._sms_default_consent_proof(state, channel)
+
+    @api.model
     def intellipush_pos_check_mobile(self, number, config_id):
         """Can ``number`` receive SMS? The POS asks while the cashier types.
 

@@ -82,3 +82,4 @@ class TestPosConsent(IntellipushPosCase):
         entry = self.customer.sms_consent_log_ids
         self.assertEqual((entry.channel, entry.pos_config_id), ("pos", self.shop))
         self.assertEqual(entry.proof, f"Given at the counter of Shop, recorded by {self.pos_user.name}.")
+        self.assertEqual(self.customer.sms_consent_proof, entry.proof, "the contact shows its proof too")

@@ -1,7 +1,9 @@
 import uuid
+from unittest.mock import patch
 
 from odoo import fields
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .common import IntellipushPosCase
 
@@ -119,9 +121,9 @@ class TestQuickSms(IntellipushPosCase):
         self.assertEqual(
             results,
             [
-                {"uuid": garbled["uuid"], "state": "error", "reason": "The register sent an incomplete message."},
                 {"uuid": no_mobile["uuid"], "state": "error", "reason": "No mobile number on this customer."},
                 {"uuid": deleted["uuid"], "state": "error", "reason": "The customer or the shop no longer exists."},
+                {"uuid": garbled["uuid"], "state": "error", "reason": "The register sent an incomplete message."},
             ],
         )
 
@@ -136,3 +138,70 @@ class TestQuickSms(IntellipushPosCase):
         self.assertEqual([template["id"] for template in data["sms.template"]["data"]], self.pickup_template.ids)
         self.assertNotIn(other_template.id, [template["id"] for template in data["sms.template"]["data"]])
         self.assertIn("sms_consent_state", data["res.partner"]["fields"])
+
+    def test_one_refused_request_holds_back_no_other(self):
+        """A request for another company's contact is refused on its own: the others go."""
+        other_company = self.env["res.company"].create({"name": "Annen Butikk AS"})
+        stranger = self.env["res.partner"].create(
+            {"name": "Fremmed Kunde", "mobile": "+47 934 56 789", "company_id": other_company.id}
+        )
+        ola = self.env["res.partner"].create({"name": "Ola Hansen", "mobile": "+47 987 65 432"})
+        first, foreign, last = (
+            self._request(),
+            self._request(partner_id=stranger.id),
+            self._request(partner_id=ola.id, body="Hei Ola! Sykkelen din er klar."),
+        )
+
+        results = self.pos_sms_model.intellipush_create_from_ui([first, foreign, last])
+
+        self.assertEqual([result["uuid"] for result in results], [first["uuid"], foreign["uuid"], last["uuid"]])
+        self.assertEqual([result["state"] for result in results], ["outgoing", "error", "outgoing"])
+        self.assertEqual(results[1]["reason"], "The customer is a contact of another company.")
+        self.assertFalse(self.env["intellipush.pos.sms"].search([("uuid", "=", foreign["uuid"])]))
+        self._process_queue()
+        self.assertEqual(sorted(self.sandbox_numbers()), [("0047", "41234567"), ("0047", "98765432")])
+
+    def test_a_cashier_without_email_or_contact_rights_can_send(self):
+        """A cashier is a POS user: no right to edit contacts, perhaps no e-mail address."""
+        for login, email in (("kasse_uten_epost", False), ("kasse_med_epost", "kasse@example.com")):
+            with self.subTest(login=login):
+                cashier = new_test_user(
+                    self.env,
+                    login=login,
+                    name=f"Kasse {login}",
+                    email=email,
+                    groups="base.group_user,point_of_sale.group_pos_user",
+                    company_id=self.company.id,
+                )
+                self.assertFalse(self.customer.with_user(cashier).has_access("write"))
+                request = self._request()
+
+                results = self.env["intellipush.pos.sms"].with_user(cashier).intellipush_create_from_ui([request])
+
+                self.assertEqual(results, [{"uuid": request["uuid"], "state": "outgoing", "reason": False}])
+                record = self.env["intellipush.pos.sms"].search([("uuid", "=", request["uuid"])])
+                self.assertEqual(record.employee_name, f"Kasse {login}")
+                self.assertEqual(record.sms_id.mail_message_id.author_id, cashier.partner_id, "in the cashier's name")
+        self._process_queue()
+        self.assertEqual(self.sandbox_numbers(), [("0047", "41234567")] * 2)
+
+    @mute_logger("odoo.addons.intellipush_sms_pos.models.intellipush_pos_sms")
+    def test_a_request_the_server_cannot_handle_now_is_kept_by_the_register(self):
+        """An unexpected failure for one message: the register keeps that one and the others go."""
+        ola = self.env["res.partner"].create({"name": "Ola Hansen", "mobile": "+47 987 65 432"})
+        failing, other = self._request(partner_id=ola.id), self._request()
+        partner_class = type(self.env["res.partner"])
+        post = partner_class._message_sms
+
+        def post_failing_for_ola(partner, *args, **kwargs):
+            if partner.id == ola.id:
+                raise RuntimeError("simulated failure while posting")
+            return post(partner, *args, **kwargs)
+
+        with patch.object(partner_class, "_message_sms", post_failing_for_ola):
+            results = self.pos_sms_model.intellipush_create_from_ui([failing, other])
+
+        self.assertEqual([result["state"] for result in results], ["retry", "outgoing"])
+        self.assertFalse(self.env["intellipush.pos.sms"].search([("uuid", "=", failing["uuid"])]))
+        again = self.pos_sms_model.intellipush_create_from_ui([failing])
+        self.assertEqual(again[0]["state"], "outgoing", "sent once the server can handle it")

@@ -126,6 +126,13 @@ class TestReceiptSms(IntellipushPosCase):
         forged = self.url_open(f"/pos/receipt/{order.id}?access_token=not-the-token")
         self.assertEqual(forged.status_code, 404)
 
+    def test_receipt_link_with_a_garbled_token_is_not_found(self):
+        order = self._sync(self._ui_order(self.session, self.customer))
+        for token in ("ø", "%C3%B8", "%00", "", "%FF", f"{order.access_token}ø"):
+            with self.subTest(token=token):
+                self.assertEqual(self.url_open(f"/pos/receipt/{order.id}?access_token={token}").status_code, 404)
+        self.assertEqual(self.url_open("/pos/receipt/0?access_token=ø").status_code, 404)
+
     def test_shops_on_odoo_receipt_text_get_the_norwegian_one(self):
         odoo_text = self.env.ref("pos_sms.sms_template_data_point_of_sale")
         own_text = self.receipt_template.copy({"name": "Egen kvittering"})

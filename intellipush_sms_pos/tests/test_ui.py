@@ -1,4 +1,7 @@
+from unittest.mock import patch
+
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import IntellipushPosCase
 
@@ -80,3 +83,27 @@ class TestPosSmsTour(IntellipushPosCase):
             sorted(msg["message"][:20] for msg in self.sandbox.messages()),
             ["Hei Kari! Sykkelen d", "Hei Kari! Takk for h"],
         )
+
+    @mute_logger("odoo.addons.intellipush_sms_pos.models.intellipush_pos_sms")
+    def test_a_message_the_server_cannot_handle_now_stays_on_the_register(self):
+        partner_class = type(self.env["res.partner"])
+        post = partner_class._message_sms
+        calls = []
+
+        def post_failing_once(partner, *args, **kwargs):
+            calls.append(partner.id)
+            if len(calls) == 1:
+                raise RuntimeError("simulated failure while posting")
+            return post(partner, *args, **kwargs)
+
+        self.shop.with_user(self.pos_user).open_ui()
+
+        with patch.object(partner_class, "_message_sms", post_failing_once):
+            self.start_pos_tour("intellipush_sms_pos_kept_tour", login="pos_user")
+
+        self.assertEqual(len(calls), 2, "kept once, then sent")
+        message = self.env["intellipush.pos.sms"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(len(message), 1)
+        self.assertEqual(message.sms_id.body, "Hei Kari! Sykkelen din er klar til henting.")
+        self._process_queue()
+        self.assertEqual(self.sandbox_numbers(), [("0047", "41234567")])

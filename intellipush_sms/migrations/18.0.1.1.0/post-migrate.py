@@ -3,6 +3,7 @@
 Earlier versions switched every company to Intellipush on install. Those
 without credentials could send nothing: they go back to Odoo IAP. Those with
 credentials have been sending through Intellipush and count as checked.
+Short links to documents with an access token get unguessable codes.
 """
 
 from odoo import SUPERUSER_ID, api
@@ -13,3 +14,4 @@ def migrate(cr, version):
     env["res.company"]._intellipush_fall_back_unconfigured()
     configured = env["res.company"].with_context(active_test=False).search([("sms_provider", "=", "intellipush")])
     configured.write({"intellipush_check_passed": True})
+    env["link.tracker"]._intellipush_strengthen_token_links()

@@ -13,6 +13,11 @@ export function isQuickSmsRefused(outcome) {
     return ["error", "canceled"].includes(outcome.state);
 }
 
+/** Whether the server could not handle a quick SMS now: the register keeps it, sends it again. */
+export function isQuickSmsKept(outcome) {
+    return outcome.state === "retry";
+}
+
 /** Whether the order carries a receipt SMS request the server has not handled yet. */
 export function hasPendingReceiptSms(order) {
     const number = order.intellipush_receipt_sms_number;
@@ -113,7 +118,8 @@ patch(PosStore.prototype, {
      *
      * @param {{partner_id: number, template_id: number|false, body: string|false}} message
      * @returns {Promise<{state: string, reason: string|false}|null>} what the
-     *     server made of it, or null while it waits for the connection
+     *     server made of it (state "retry": kept on the register, see
+     *     isQuickSmsKept), or null while it waits for the connection
      */
     async intellipushSendQuickSms(message) {
         const request = {
@@ -172,23 +178,28 @@ patch(PosStore.prototype, {
             }
             throw error;
         }
-        const done = new Set(results.map((result) => result.uuid));
+        // Each message has its own answer: the settled ones are forgotten, those
+        // the server could not handle now stay and go with the next flush.
+        const settled = new Set(
+            results.filter((result) => !isQuickSmsKept(result)).map((result) => result.uuid)
+        );
         browser.localStorage.setItem(
             this.intellipushQuickSmsKey,
-            JSON.stringify(this.intellipushPendingQuickSms().filter((p) => !done.has(p.uuid)))
+            JSON.stringify(this.intellipushPendingQuickSms().filter((p) => !settled.has(p.uuid)))
         );
-        // Messages kept while offline are announced here, the others by their sender.
-        const kept = [];
+        // Messages kept while offline are announced here once settled, the others by their sender.
+        const offlineOutcomes = [];
         for (const result of results) {
             if (this.intellipushQuickSmsOutcomes.has(result.uuid)) {
                 this.intellipushQuickSmsOutcomes.set(result.uuid, result);
-            } else {
-                kept.push(result);
+            } else if (settled.has(result.uuid)) {
+                offlineOutcomes.push(result);
             }
         }
-        const refused = kept.filter(isQuickSmsRefused);
-        if (kept.length > refused.length) {
-            this.notification.add(_t("SMS kept while offline sent: %s.", kept.length - refused.length), {
+        const refused = offlineOutcomes.filter(isQuickSmsRefused);
+        const sent = offlineOutcomes.length - refused.length;
+        if (sent) {
+            this.notification.add(_t("SMS kept while offline sent: %s.", sent), {
                 type: "success",
             });
         }

@@ -6,7 +6,7 @@ import { useDebounced } from "@web/core/utils/timing";
 import { ConnectionLostError } from "@web/core/network/rpc";
 import { usePos } from "@point_of_sale/app/store/pos_hook";
 import { SmsCounter } from "@intellipush_sms_pos/app/sms_counter/sms_counter";
-import { isQuickSmsRefused } from "@intellipush_sms_pos/overrides/pos_store";
+import { isQuickSmsKept, isQuickSmsRefused } from "@intellipush_sms_pos/overrides/pos_store";
 
 /**
  * A message to the selected customer from the shop's quick templates, e.g.
@@ -116,6 +116,12 @@ export class QuickSmsDialog extends Component {
                 _t("The register is offline: the SMS to %s goes when it is back online.", name),
                 { type: "warning" }
             );
+        } else if (isQuickSmsKept(outcome)) {
+            const text = _t("SMS to %(name)s not sent yet: %(reason)s", {
+                name,
+                reason: outcome.reason || "",
+            });
+            this.notification.add(text, { type: "warning" });
         } else if (isQuickSmsRefused(outcome)) {
             this.pos.intellipushNotifyQuickSmsRefused(name, outcome);
         } else {

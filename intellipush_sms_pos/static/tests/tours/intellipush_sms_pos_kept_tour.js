@@ -1,0 +1,48 @@
+import { registry } from "@web/core/registry";
+import * as Chrome from "@point_of_sale/../tests/tours/utils/chrome_util";
+import * as Dialog from "@point_of_sale/../tests/tours/utils/dialog_util";
+import * as ProductScreen from "@point_of_sale/../tests/tours/utils/product_screen_util";
+
+// The server cannot handle the cashier's message to Kari the first time: the
+// register says it did not go yet and keeps it; the next time the register
+// hands its messages over, it goes, once (the Python side checks).
+registry.category("web_tour.tours").add("intellipush_sms_pos_kept_tour", {
+    steps: () =>
+        [
+            Chrome.startPoS(),
+            Dialog.confirm("Open Register"),
+            ProductScreen.clickPartnerButton(),
+            ProductScreen.clickCustomer("Kari Nordmann"),
+            ProductScreen.clickControlButton("Send SMS"),
+            {
+                content: "Write the message",
+                trigger: ".modal .o_intellipush_quick_sms_body",
+                run: "edit Hei Kari! Sykkelen din er klar til henting.",
+            },
+            {
+                content: "Send it",
+                trigger: ".modal .o_intellipush_quick_sms_send:enabled",
+                run: "click",
+            },
+            {
+                content: "The cashier learns it did not go yet",
+                trigger: ".o_notification:contains(SMS to Kari Nordmann not sent yet)",
+            },
+            {
+                content: "No word of it having been sent or refused",
+                trigger:
+                    "body:not(:has(.o_notification:contains(SMS to Kari Nordmann sent))):not(:has(.o_notification:contains(not sent:)))",
+            },
+            {
+                content: "The register hands its messages over again",
+                trigger: "body",
+                run() {
+                    window.dispatchEvent(new Event("online"));
+                },
+            },
+            {
+                content: "The kept message went",
+                trigger: ".o_notification:contains(SMS kept while offline sent: 1)",
+            },
+        ].flat(),
+});
