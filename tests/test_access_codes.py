@@ -126,10 +126,3 @@ def test_a_policy_without_limit_or_duration_never_locks():
     ):
         assert not policy.enabled
         assert policy.lock_until(NOW, earlier_failures=100) is None
-
-
-def test_text_postgresql_cannot_store_is_told_apart():
-    for storable in ("482913", "+47 412 34 567", "Kód 🔑", ""):
-        assert codes.is_storable_text(storable)
-    for unstorable in ("482\x00913", "+47\ud83412", "\udfff", None, 482913):
-        assert not codes.is_storable_text(unstorable)

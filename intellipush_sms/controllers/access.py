@@ -21,8 +21,8 @@ import math
 from odoo.http import Controller, request, route
 
 from ..tools.access_codes import MAX_INPUT_LENGTH as MAX_CODE_LENGTH
-from ..tools.access_codes import is_storable_text
 from ..tools.rate_limit import RateLimiter
+from ..tools.storable_text import is_storable
 
 _logger = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ class IntellipushAccessController(Controller):
         if number is not None and (not isinstance(number, str) or len(number) > MAX_NUMBER_LENGTH):
             raise ValueError("bad number")
         # JSON carries NUL characters and lone surrogates, which PostgreSQL cannot store.
-        if not is_storable_text(code) or (number and not is_storable_text(number)):
+        if not is_storable(code) or (number and not is_storable(number)):
             raise ValueError("text the database cannot store")
         return code, number or None
 

@@ -9,6 +9,7 @@ from odoo.service.model import retrying
 
 from ..tools import intellipush_api, sms_keywords
 from ..tools.phone_numbers import InvalidPhoneNumber, normalize
+from ..tools.storable_text import storable
 from .sms_sms import _auto_commit_allowed
 
 _logger = logging.getLogger(__name__)
@@ -138,8 +139,8 @@ class IntellipushInboundSms(models.Model):
                     "provider_id": provider_id,
                     "number": numbers[provider_id],
                     "partner_id": partner_by_number.get(numbers[provider_id], False),
-                    "body": _storable(message.message),
-                    "keyword": _storable(message.keyword) or _first_word(_storable(message.message)),
+                    "body": storable(message.message),
+                    "keyword": storable(message.keyword) or _first_word(storable(message.message)),
                     "received_at": company._intellipush_utc(message.received_at)
                     if message.received_at
                     else fields.Datetime.now(),
@@ -247,11 +248,6 @@ class IntellipushInboundSms(models.Model):
                 message_type="sms",
                 subtype_xmlid="mail.mt_note",
             )
-
-
-def _storable(text):
-    """Text from outside without what PostgreSQL refuses to store (NUL)."""
-    return (text or "").replace("\x00", "")
 
 
 def _sender_number(message, region):

@@ -75,3 +75,10 @@ class TestInboundPolling(IntellipushCase):
         received = self._fetch()
         self.assertEqual(len(received), 2)
         self.assertIn("butikk stopp", received.mapped("body"))
+
+    def test_a_lone_surrogate_does_not_block_the_inbox(self):
+        self.sandbox.add_inbound("0047", "41234567", "butikk \ud83d stopp")
+        self.sandbox.add_inbound("0047", "93456789", "Hei")
+        received = self._fetch()
+        self.assertEqual(len(received), 2)
+        self.assertIn("butikk  stopp", received.mapped("body"))

@@ -1,5 +1,4 @@
-"""One-time access codes: generation, keyed hashes, redaction, lock-out and
-the rate limit of the door endpoint.
+"""One-time access codes: generation, keyed hashes, redaction and lock-out.
 
 A code is drawn with :mod:`secrets` and only its keyed hash is stored (HMAC-
 SHA256 with a per-database secret, scoped to its resource), so a copy of the
@@ -44,18 +43,6 @@ def normalize_code(text, alphabet="digits"):
     if not MIN_LENGTH <= len(code) <= MAX_LENGTH or not set(code) <= set(ALPHABETS[alphabet]):
         return None
     return code
-
-
-def is_storable_text(value):
-    """Whether ``value`` is a string PostgreSQL can store: no NUL character and
-    no lone surrogate (which JSON allows, and UTF-8 cannot encode)."""
-    if not isinstance(value, str) or "\x00" in value:
-        return False
-    try:
-        value.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def keyed_hash(secret, scope, value):
