@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tests import freeze_time, tagged
 from odoo.tools import mute_logger
 
-from ..models.sms_sms import MAX_ATTEMPTS, RETRY_MAX_DELAY
+from ..models.sms_sms_dispatch import MAX_ATTEMPTS, RETRY_MAX_DELAY
 from ..tools import intellipush_api
 from .common import IntellipushCase
 

@@ -929,12 +929,19 @@ def _int(value):
         return 0
 
 
-def _retry_after(response):
-    """Retry-After in seconds, bounded: an absurd value must not stall a queue for ever."""
+def bounded_seconds(value, longest):
+    """``value`` as seconds between 0 and ``longest``, or None when it is no
+    number at all: an absurd delay (1e12, infinity, NaN) must neither overflow
+    a date nor stall a queue for ever."""
     try:
-        seconds = float(response.headers.get("Retry-After", ""))
-    except ValueError:
+        seconds = float(value)
+    except (TypeError, ValueError):
         return None
     if seconds != seconds:  # NaN
         return None
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+    return min(max(seconds, 0.0), float(longest))
+
+
+def _retry_after(response):
+    """Retry-After in seconds, bounded (CONTRACT §1.8)."""
+    return bounded_seconds(response.headers.get("Retry-After", ""), MAX_RETRY_AFTER)

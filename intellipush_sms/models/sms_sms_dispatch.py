@@ -1,0 +1,305 @@
+"""Stages claim and dispatch of the gateway: queued SMS claimed batch by
+batch (``SKIP LOCKED``, intent committed) and handed to Intellipush; its
+answer moves each to Sent, to a retry or to a failure with its reason.
+"""
+
+import logging
+import uuid
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.service.model import retrying
+from odoo.tools import SQL
+
+from ..tools import intellipush_api
+from ..tools.phone_numbers import InvalidPhoneNumber, normalize
+from .sms_sms import _auto_commit_allowed
+from .sms_sms_status import STATUS_FIRST_CHECK
+
+_logger = logging.getLogger(__name__)
+
+BATCH_SIZE_PARAM = "intellipush_sms.batch_size"
+DEFAULT_BATCH_SIZE = 200
+MAX_ATTEMPTS = 5
+SCHEDULE_MIN_AHEAD = timedelta(minutes=1)
+# The longest a queued SMS waits for its next attempt, whatever delay an error asks for.
+RETRY_MAX_DELAY = timedelta(hours=1)
+
+# Queued Intellipush SMS that are due: not waiting for credits nor for a retry.
+_DUE_QUEUE_SQL = """
+      FROM sms_sms sms
+      JOIN res_company company ON company.id = sms.company_id
+     WHERE sms.state = 'outgoing'
+       AND sms.to_delete IS NOT TRUE
+       AND company.sms_provider = 'intellipush'
+       AND sms.credit_state IS DISTINCT FROM 'waiting'
+       AND (sms.intellipush_next_attempt_at IS NULL OR sms.intellipush_next_attempt_at <= %(now)s)
+"""
+
+# The client's failure codes (intellipush_api.FAILURE_CODES) that say more
+# than "the provider failed"; Intellipush's own errorcode and words travel in
+# the failure reason.
+FAILURE_TYPE_BY_ERROR_CODE = {
+    "refused": "sms_invalid_message",
+    "authentication": "sms_acc",
+}
+
+
+class SmsSms(models.Model):
+    _inherit = "sms.sms"
+
+    # ------------------------------------------------------------
+    # Dispatch
+    # ------------------------------------------------------------
+
+    @api.model
+    def _intellipush_process_queue(self, max_batches=None):
+        """Cron: claim and send queued messages batch by batch.
+
+        Safe to run on several workers at once: each batch is claimed with
+        ``SKIP LOCKED`` and leaves the ``outgoing`` state before it is sent.
+        """
+        auto_commit = _auto_commit_allowed()
+        batch_size = int(self.env["ir.config_parameter"].sudo().get_param(BATCH_SIZE_PARAM, DEFAULT_BATCH_SIZE))
+        self._intellipush_reconcile()
+        # Counted once: the progress shown need not count what comes in meanwhile.
+        queued = self._intellipush_queue_size()
+        done = batches = 0
+        while max_batches is None or batches < max_batches:
+            if auto_commit:
+                # Claim in a transaction of its own, in READ COMMITTED: a row
+                # another worker claimed meanwhile is then skipped instead of
+                # failing this one with a serialization error.
+                # A cron's own transactions: committing is the point here.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+                self.env.cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            batch = self._intellipush_claim(batch_size)
+            if not batch:
+                break
+            if auto_commit:
+                # The intent must survive a crash during the call.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            batch._intellipush_dispatch()
+            done += len(batch)
+            batches += 1
+            self.env["ir.cron"]._notify_progress(done=done, remaining=max(queued - done, 0))
+        return done
+
+    @api.model
+    def _intellipush_queue_size(self):
+        self.env.cr.execute(SQL("SELECT COUNT(*) %s", SQL(_DUE_QUEUE_SQL, now=fields.Datetime.now())))
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _intellipush_claim(self, limit):
+        """Lock up to ``limit`` due messages and mark them as being dispatched."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT sms.id %s ORDER BY sms.id LIMIT %s FOR UPDATE OF sms SKIP LOCKED",
+                SQL(_DUE_QUEUE_SQL, now=fields.Datetime.now()),
+                limit,
+            )
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        if not ids:
+            return self.browse()
+        batch = self.sudo().browse(ids)
+        batch.invalidate_recordset()
+        self.env.cr.execute(
+            """
+            UPDATE sms_sms
+               SET state = 'process',
+                   intellipush_dispatch_token = %s,
+                   intellipush_dispatched_at = %s,
+                   intellipush_attempts = COALESCE(intellipush_attempts, 0) + 1,
+                   write_date = %s
+             WHERE id IN %s
+            """,
+            [uuid.uuid4().hex, fields.Datetime.now(), fields.Datetime.now(), tuple(ids)],
+        )
+        batch.invalidate_recordset()
+        batch.sms_tracker_id._action_update_from_sms_state("process")
+        return batch
+
+    def _intellipush_prepare(self):
+        """Normalise numbers; return (valid records, OutgoingSms list, {invalid record: reason})."""
+        valid = self.browse()
+        outgoing = []
+        invalid = {}
+        region_by_company = {}
+        for sms in self:
+            company = sms.company_id
+            if company not in region_by_company:
+                region_by_company[company] = company._intellipush_phone_region()
+            try:
+                number = normalize(sms.number, region_by_company[company])
+            except InvalidPhoneNumber as error:
+                invalid[sms] = error.reason
+                continue
+            valid |= sms
+            outgoing.append(
+                intellipush_api.OutgoingSms(
+                    countrycode=number.intellipush_countrycode,
+                    phonenumber=number.national_number,
+                    message=sms.body or "",
+                    send_at=sms._intellipush_provider_send_at(),
+                )
+            )
+        return valid, outgoing, invalid
+
+    def _intellipush_provider_send_at(self):
+        """When Intellipush is to send it, in the account's time (CONTRACT §4.1), or None for now.
+
+        A time less than a minute away goes now: Intellipush takes whole minutes.
+        """
+        if not self.intellipush_send_at or self.intellipush_send_at <= fields.Datetime.now() + SCHEDULE_MIN_AHEAD:
+            return None
+        return self.company_id._intellipush_account_time(self.intellipush_send_at)
+
+    def _intellipush_dispatch(self):
+        """Send claimed messages (state ``process``) to Intellipush, per company."""
+        for company, company_sms in self.grouped("company_id").items():
+            company_sms._intellipush_dispatch_company(company)
+        self.mail_message_id._notify_message_notification_update()
+
+    def _intellipush_dispatch_company(self, company):
+        valid, outgoing, invalid = self._intellipush_prepare()
+        results = error = None
+        if valid:
+            try:
+                results = company._intellipush_get_client().send_batch(outgoing)
+            except (UserError, intellipush_api.IntellipushError) as exc:
+                error = exc
+        self._intellipush_record_outcome(
+            lambda: self._intellipush_apply_dispatch(valid, outgoing, invalid, results, error)
+        )
+
+    def _intellipush_record_outcome(self, apply):
+        """Write what Intellipush answered. In a worker's own transactions,
+        retried on a serialization failure (two workers debiting one wallet):
+        the answer is in hand and must not be lost to a concurrent update."""
+        if _auto_commit_allowed():
+            retrying(apply, self.env)
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+        else:
+            apply()
+
+    def _intellipush_fail_invalid_numbers(self, reason_by_sms):
+        """Fail the messages of ``{sms: reason}`` whose number cannot receive SMS, one write per reason."""
+        invalid = self.browse([sms.id for sms in reason_by_sms])
+        for reason, records in invalid.grouped(reason_by_sms.get).items():
+            records._intellipush_set_failed("sms_number_format", _("This number cannot receive SMS: %s.", reason))
+
+    def _intellipush_apply_dispatch(self, valid, outgoing, invalid, results, error):
+        self._intellipush_fail_invalid_numbers(invalid)
+        if not valid:
+            return
+        if isinstance(error, UserError):
+            valid._intellipush_set_failed("sms_acc", str(error))
+        elif error:
+            valid._intellipush_handle_batch_error(error)
+        else:
+            valid._intellipush_apply_results(outgoing, results)
+
+    def _intellipush_apply_results(self, outgoing, results):
+        accepted_values = []
+        refusal_by_sms = {}
+        for sms, message, result in zip(self, outgoing, results, strict=True):
+            if result.ok:
+                accepted_values.append((sms.id, result.provider_id, result.credits or 0, message.e164))
+            else:
+                refusal_by_sms[sms] = (_failure_type(result.error), result.error.message)
+        if accepted_values:
+            self._intellipush_mark_accepted(accepted_values)
+        refused = self.filtered(refusal_by_sms.get)
+        for (failure_type, reason), records in refused.grouped(refusal_by_sms.get).items():
+            records._intellipush_set_failed(failure_type, reason)
+
+    def _intellipush_mark_accepted(self, accepted_values):
+        """Record (id, provider id, credits, E.164 number) rows in one statement; move to Sent."""
+        self.env.flush_all()
+        now = fields.Datetime.now()
+        rows = SQL(", ").join(SQL("(%s, %s, %s::numeric, %s)", *row) for row in accepted_values)
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE sms_sms
+                   SET intellipush_id = v.provider_id,
+                       intellipush_credits = v.credits,
+                       number_e164 = v.e164,
+                       failure_reason = NULL,
+                       failure_type = NULL,
+                       sent_at = %s,
+                       intellipush_status_checks = 0,
+                       -- GREATEST skips NULL: a scheduled SMS is first asked about once its time has come.
+                       intellipush_next_status_check_at = GREATEST(%s, sms_sms.intellipush_send_at + %s)
+                  FROM (VALUES %s) AS v(id, provider_id, credits, e164)
+                 WHERE sms_sms.id = v.id
+                """,
+                now,
+                now + STATUS_FIRST_CHECK,
+                STATUS_FIRST_CHECK,
+                rows,
+            )
+        )
+        accepted = self.browse([row[0] for row in accepted_values])
+        accepted.invalidate_recordset()
+        accepted._update_sms_state_and_trackers("pending")
+        for company, company_sms in accepted.grouped("company_id").items():
+            self.env["intellipush.credit.wallet"]._for_company(company)._debit(company_sms)
+
+    def _intellipush_handle_batch_error(self, error):
+        """A whole-batch failure: wait for reconciliation, retry later, or fail."""
+        if error.maybe_delivered:
+            # Intellipush may hold these messages: resending could duplicate
+            # them. Reconciliation decides once the outcome can be known.
+            _logger.warning("Intellipush outcome unknown for %s SMS (%s); reconciling later", len(self), error.code)
+            self.write({"failure_reason": _("Waiting for Intellipush to confirm: %s", error.message)})
+            return
+        if error.retryable:
+            # Refused before anything was done (a rate limit, a renewed token refused as well): try again.
+            self._intellipush_retry_later(error)
+            return
+        if error.code == "authentication":
+            self._intellipush_set_failed("sms_acc", _("Intellipush refused the API credentials: %s", error.message))
+            return
+        self._intellipush_set_failed(_failure_type(error), error.message)
+
+    def _intellipush_retry_later(self, error):
+        exhausted = self.filtered(lambda sms: sms.intellipush_attempts >= MAX_ATTEMPTS)
+        if exhausted:
+            exhausted._intellipush_set_failed(
+                "sms_server",
+                _(
+                    "Intellipush did not accept the message after %(count)s attempts: %(error)s",
+                    count=MAX_ATTEMPTS,
+                    error=error.message,
+                ),
+            )
+        retry = self - exhausted
+        if not retry:
+            return
+        delay = getattr(error, "retry_after", None) or 30 * 2 ** (max(retry.mapped("intellipush_attempts")) - 1)
+        longest = RETRY_MAX_DELAY.total_seconds()
+        seconds = intellipush_api.bounded_seconds(delay, longest)
+        retry.write(
+            {
+                "state": "outgoing",
+                "intellipush_dispatch_token": False,
+                "intellipush_next_attempt_at": fields.Datetime.now()
+                + timedelta(seconds=longest if seconds is None else seconds),
+                "failure_reason": _("Will retry: %s", error.message),
+            }
+        )
+        retry.sms_tracker_id._action_update_from_sms_state("outgoing")
+
+    def _intellipush_set_failed(self, failure_type, reason):
+        self.write({"failure_reason": reason, "intellipush_next_attempt_at": False})
+        self._update_sms_state_and_trackers("error", failure_type=failure_type)
+        self._intellipush_release_credits()
+
+
+def _failure_type(error):
+    return FAILURE_TYPE_BY_ERROR_CODE.get(error.code, "sms_server")

@@ -1,0 +1,202 @@
+"""Stage 1 of the gateway, policy: the consent and blacklist rules every way
+of sending calls (chatter, composer, send form, campaigns, POS), the text
+cleaning and the opt-out footer of marketing SMS. Only for Intellipush companies.
+"""
+
+from collections import Counter
+
+from odoo import _, api, models
+
+from ..tools.phone_numbers import InvalidPhoneNumber, normalize
+from ..tools.sms_encoding import replace_invisible_lookalikes
+from .sms_sms import UNSENT_STATES
+
+# Purposes held to the consent and blacklist rules; access codes and opt-out
+# confirmations were asked for by the recipient.
+POLICED_PURPOSES = ("transactional", "marketing")
+
+
+class SmsSms(models.Model):
+    _inherit = "sms.sms"
+
+    # ------------------------------------------------------------
+    # Consent and blacklist policy
+    # ------------------------------------------------------------
+
+    @api.model
+    def _intellipush_prepare_vals(self, vals_list):
+        """Clean the text and apply the consent and blacklist rules to SMS
+        about to be queued.
+
+        Returns a copy of ``vals_list`` in which invisible characters that
+        would force UCS-2 are gone (a no-break space from an amount), refused
+        messages are created ``canceled`` with their reason (Odoo's mail
+        notifications then show them as opted out) and marketing texts carry
+        the company's opt-out instruction, so that segments and cost include it.
+        """
+        vals_list = [dict(vals) for vals in vals_list]
+        default_purpose = self.env.context.get("intellipush_sms_purpose", "transactional")
+        company_model = self.env["res.company"]
+        # Only what Intellipush sends: a company on Odoo IAP keeps Odoo's behaviour.
+        gateway_vals = []
+        for vals in vals_list:
+            vals.setdefault("sms_purpose", default_purpose)
+            if company_model.browse(vals.get("company_id") or self.env.company.id)._intellipush_active():
+                gateway_vals.append(vals)
+        for vals in gateway_vals:
+            for field_name in ("body", "intellipush_redacted_body"):
+                if vals.get(field_name):
+                    vals[field_name] = replace_invisible_lookalikes(vals[field_name])
+        # Queued messages are checked; those a composer already skipped as
+        # opted out or blacklisted get the reason the user will look for.
+        checked = [
+            vals
+            for vals in gateway_vals
+            if vals.get("state", "outgoing") == "outgoing"
+            or (vals.get("failure_type") in ("sms_optout", "sms_blacklist") and not vals.get("failure_reason"))
+        ]
+        companies = company_model.browse([vals.get("company_id") or self.env.company.id for vals in checked])
+        # Iterating one recordset keeps a single prefetch for all partners.
+        partner_by_id = {
+            partner.id: partner
+            for partner in self.env["res.partner"].browse(
+                {vals["partner_id"] for vals in checked if vals.get("partner_id")}
+            )
+        }
+        empty_partner = self.env["res.partner"]
+        verdicts = self._intellipush_policy_verdicts(
+            [
+                (
+                    vals.get("number"),
+                    partner_by_id.get(vals.get("partner_id"), empty_partner),
+                    vals["sms_purpose"],
+                    company,
+                )
+                for vals, company in zip(checked, companies, strict=True)
+            ]
+        )
+        for vals, company, verdict in zip(checked, companies, verdicts, strict=True):
+            if vals.get("state", "outgoing") != "outgoing":
+                if verdict:
+                    vals["failure_reason"] = verdict[1]
+            elif verdict:
+                vals.update(state="canceled", failure_type=verdict[0], failure_reason=verdict[1])
+            elif vals["sms_purpose"] == "marketing":
+                vals["body"] = company._intellipush_with_optout_footer(vals.get("body") or "")
+        for vals in vals_list:
+            if vals.get("intellipush_redacted_body") and vals.get("state", "outgoing") not in UNSENT_STATES:
+                vals["body"] = vals["intellipush_redacted_body"]
+        return vals_list
+
+    @api.model
+    def _intellipush_policy_verdicts(self, entries):
+        """For each ``(number, partner, purpose, company)``: ``None`` when the
+        SMS may go, else ``(failure_type, reason)``.
+
+        A blacklisted number receives nothing but access codes and opt-out
+        confirmations (it asked for those); marketing also needs the
+        contact's granted consent. One blacklist query for all entries.
+        """
+        policed = [purpose in POLICED_PURPOSES for _number, _partner, purpose, _company in entries]
+        numbers = [
+            _e164_or_raw(number, company) if checked else None
+            for (number, _partner, _purpose, company), checked in zip(entries, policed, strict=True)
+        ]
+        blacklisted = set(
+            self.env["phone.blacklist"].sudo().search([("number", "in", [n for n in numbers if n])]).mapped("number")
+        )
+        # A number typed in without its contact takes the consent of the
+        # contacts who have that number.
+        unlinked_marketing = [
+            number
+            for (_n, partner, purpose, _c), number in zip(entries, numbers, strict=True)
+            if purpose == "marketing" and not partner and number
+        ]
+        consenting_numbers = self._intellipush_consenting_numbers(unlinked_marketing) if unlinked_marketing else set()
+        verdicts = []
+        for (_number, partner, purpose, _company), number, checked in zip(entries, numbers, policed, strict=True):
+            consent = partner.sms_consent_state if partner else ("granted" if number in consenting_numbers else "none")
+            if not checked:
+                verdicts.append(None)
+            elif number in blacklisted:
+                verdicts.append(("sms_blacklist", _("This number opted out: it receives nothing but access codes.")))
+            elif purpose == "marketing" and consent == "withdrawn":
+                verdicts.append(("sms_optout", _("The contact withdrew the marketing consent.")))
+            elif purpose == "marketing" and consent != "granted":
+                verdicts.append(("sms_optout", _("No marketing consent from this contact.")))
+            else:
+                verdicts.append(None)
+        return verdicts
+
+    @api.model
+    def _intellipush_consenting_numbers(self, numbers):
+        """Those of ``numbers`` (E.164) whose marketing consent is documented
+        although the SMS names no contact: the contacts with that number who
+        consented. Bridges add their own sources (mailing lists)."""
+        return set(
+            self.env["res.partner"]
+            .sudo()
+            .search([("phone_sanitized", "in", list(numbers)), ("sms_consent_state", "=", "granted")])
+            .mapped("phone_sanitized")
+        )
+
+    @api.model
+    def _intellipush_reachable(self, recipients, body, purpose, company):
+        """What sending ``body`` to ``[(number, partner)]`` would queue:
+        ``(numbers the consent and blacklist rules let through, the text as
+        it will go, with the opt-out instruction marketing carries,
+        Counter of the failure types of those skipped)``."""
+        verdicts = self._intellipush_policy_verdicts(
+            [(number, partner, purpose, company) for number, partner in recipients]
+        )
+        numbers = [number for (number, _partner), verdict in zip(recipients, verdicts, strict=True) if not verdict]
+        if purpose == "marketing":
+            body = company._intellipush_with_optout_footer(body)
+        return numbers, body, Counter(verdict[0] for verdict in verdicts if verdict)
+
+    @api.model
+    def _intellipush_estimate(self, recipients, body, purpose, company):
+        """The cost line shown before sending ``body`` to ``[(number, partner)]``
+        (see :meth:`_intellipush_reachable`)."""
+        numbers, body, skipped = self._intellipush_reachable(recipients, body, purpose, company)
+        summary = self.env["intellipush.credit.wallet"].with_company(company)._cost_summary(numbers, body)
+        # When the rules let nobody through, say so rather than show nothing.
+        if skipped and (summary or (not numbers and company.sms_provider == "intellipush")):
+            labels = self._intellipush_failure_labels()
+            summary = "; ".join(
+                [summary or self.env._("No SMS to send")]
+                + [
+                    self.env._("%(count)s skipped: %(reason)s", count=count, reason=labels[failure])
+                    for failure, count in skipped.most_common()
+                ]
+            )
+        return summary
+
+    def _intellipush_failure_labels(self):
+        """Failure type labels for people; the consent ones in our own words
+        (Odoo's Norwegian for "Opted Out" reads "Valgt ut", "selected")."""
+        return {
+            **dict(self._fields["failure_type"]._description_selection(self.env)),
+            "sms_optout": self.env._("Opted Out"),
+            "sms_blacklist": self.env._("Blacklisted"),
+        }
+
+    def _intellipush_recheck_policy(self):
+        """Cancel the messages that the policy refuses now (used on retry)."""
+        verdicts = self._intellipush_policy_verdicts(
+            [(sms.number, sms.partner_id, sms.sms_purpose, sms.company_id or self.env.company) for sms in self]
+        )
+        verdict_by_sms = dict(zip(self, verdicts, strict=True))
+        refused = self.filtered(verdict_by_sms.get)
+        for (failure_type, reason), records in refused.grouped(verdict_by_sms.get).items():
+            records.write({"failure_reason": reason, "intellipush_next_attempt_at": False})
+            records._update_sms_state_and_trackers("canceled", failure_type=failure_type)
+        return refused
+
+
+def _e164_or_raw(number, company):
+    """The number as the blacklist stores it (E.164), or as typed if unparsable."""
+    try:
+        return normalize(number or "", company._intellipush_phone_region()).e164
+    except InvalidPhoneNumber:
+        return number
