@@ -15,8 +15,9 @@ _logger = logging.getLogger(__name__)
 # can be pointed at the sandbox without touching company records.
 BASE_URL_PARAM = "intellipush_sms.base_url"
 TIMEOUT_PARAM = "intellipush_sms.timeout"
-# Read-only calls the connection check makes (CONTRACT §8): none sends or changes anything.
-CONNECTION_CHECKS = ("sms/getSent", "sms/getUnsent", "sms/getReceived")
+# Read-only calls the connection check makes besides ``user`` (CONTRACT §8):
+# endpoint -> the client's method; none sends or changes anything.
+CONNECTION_CHECKS = {"sms/getSent": "get_sent", "sms/getUnsent": "get_unsent", "sms/getReceived": "get_received"}
 
 
 class ResCompany(models.Model):
@@ -259,14 +260,9 @@ class ResCompany(models.Model):
             raise UserError(_("Intellipush could not be reached: %s", error.message)) from error
         answered = ["user"]
         failed = {}
-        calls = {
-            "sms/getSent": lambda: client.get_sent(page=1, items=1),
-            "sms/getUnsent": lambda: client.get_unsent(page=1, items=1),
-            "sms/getReceived": lambda: client.get_received(page=1, items=1),
-        }
-        for endpoint in CONNECTION_CHECKS:
+        for endpoint, method in CONNECTION_CHECKS.items():
             try:
-                calls[endpoint]()
+                getattr(client, method)(page=1, items=1)
             except intellipush_api.IntellipushError as error:
                 failed[endpoint] = error.message
             else:

@@ -15,7 +15,8 @@ Intellipush accepts it, marking it as sent debits them at once.
 """
 
 import logging
-from datetime import timedelta
+from collections import defaultdict
+from datetime import datetime, timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -83,15 +84,16 @@ class SmsSms(models.Model):
                 [("company_id", "=", company.id), ("intellipush_id", "in", [rec.provider_id for rec in records])]
             ).mapped("intellipush_id")
         )
-        # Oldest first on both sides, so that equal texts pair in sending order.
-        candidates = sorted(
-            (rec for rec in records if rec.provider_id not in known_ids),
-            key=lambda rec: (rec.time_to_send is None, rec.time_to_send or 0, _numeric(rec.provider_id)),
-        )
+        # Per number, oldest first on both sides, so that equal texts pair in sending order.
+        candidates_by_number = defaultdict(list)
+        for rec in sorted(records, key=lambda rec: (rec.time_to_send or datetime.min, _numeric(rec.provider_id))):
+            if rec.provider_id not in known_ids:
+                candidates_by_number[rec.countrycode, rec.phonenumber].append(rec)
         adopted = []
         missing = self.browse()
         for sms, message in zip(valid, outgoing, strict=True):
             not_before = company._intellipush_account_time(sms.intellipush_dispatched_at - RECONCILE_CLOCK_SLACK)
+            candidates = candidates_by_number[message.countrycode, message.phonenumber]
             match = next(
                 (
                     rec
