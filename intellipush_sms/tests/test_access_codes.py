@@ -513,19 +513,22 @@ class TestAccessCodes(IntellipushAccessMixin, IntellipushSandboxMixin, HttpCase)
         self.assertFalse(self.sandbox.messages())
 
 
-@tagged("post_install", "-at_install", "intellipush")
-class TestAccessCodeConcurrency(BaseCase):
-    """Two doors check the same single-use code at the same moment, each in
-    its own committed transaction: only one opens."""
+class CommittedGrantCase(BaseCase):
+    """A resource and Kari's grant of ``CODE``, committed so that several
+    transactions (doors) can check it at once; removed after the class."""
+
+    CODE = "731904"
+    RESOURCE_VALUES = {}
+    MAX_USES = 1
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.registry = Registry(get_db_name())
-        cls.code = "731904"
+        cls.code = cls.CODE
         with cls.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            resource = env["intellipush.access.resource"].create({"name": "Badstue (samtidig)"})
+            resource = env["intellipush.access.resource"].create(cls.RESOURCE_VALUES)
             now = fields.Datetime.now()
             grant = env["intellipush.access.grant"].create(
                 {
@@ -533,7 +536,7 @@ class TestAccessCodeConcurrency(BaseCase):
                     "number": KARI_NUMBER,
                     "valid_from": now - timedelta(minutes=1),
                     "valid_to": now + timedelta(hours=1),
-                    "max_uses": 1,
+                    "max_uses": cls.MAX_USES,
                     "channel": "sms",
                     "code_hash": resource._access_code_hash(cls.code),
                 }
@@ -549,6 +552,14 @@ class TestAccessCodeConcurrency(BaseCase):
             env["intellipush.access.attempt"].search([("resource_id", "=", resource.id)]).unlink()
             resource.grant_ids.unlink()
             resource.unlink()
+
+
+@tagged("post_install", "-at_install", "intellipush")
+class TestAccessCodeConcurrency(CommittedGrantCase):
+    """Two doors check the same single-use code at the same moment, each in
+    its own committed transaction: only one opens."""
+
+    RESOURCE_VALUES = {"name": "Badstue (samtidig)"}
 
     def _first_door(self, env, results, holding, release):
         """Opens, then keeps its transaction (and the grant's row lock) open until released."""
@@ -599,7 +610,7 @@ class TestAccessCodeConcurrency(BaseCase):
 
 
 @tagged("post_install", "-at_install", "intellipush")
-class TestAccessLockoutConcurrency(BaseCase):
+class TestAccessLockoutConcurrency(CommittedGrantCase):
     """Wrong codes from many doors at once, each check in its own committed
     transaction: the lock-out counts every one of them, never more failures
     than the limits allow."""
@@ -608,46 +619,14 @@ class TestAccessLockoutConcurrency(BaseCase):
     DOOR_LIMIT = 20
     ATTEMPTS = 100
     THREADS = 40
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.registry = Registry(get_db_name())
-        cls.code = "731904"
-        with cls.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            resource = env["intellipush.access.resource"].create(
-                {
-                    "name": "Badstue (angrep)",
-                    "lockout_number_failures": cls.NUMBER_LIMIT,
-                    "lockout_resource_failures": cls.DOOR_LIMIT,
-                    "lockout_window_minutes": 60,
-                    "lockout_minutes": 15,
-                }
-            )
-            now = fields.Datetime.now()
-            env["intellipush.access.grant"].create(
-                {
-                    "resource_id": resource.id,
-                    "number": KARI_NUMBER,
-                    "valid_from": now - timedelta(minutes=1),
-                    "valid_to": now + timedelta(hours=1),
-                    "max_uses": 0,
-                    "channel": "sms",
-                    "code_hash": resource._access_code_hash(cls.code),
-                }
-            )
-            cls.resource_id = resource.id
-        cls.addClassCleanup(cls._remove_fixtures)
-
-    @classmethod
-    def _remove_fixtures(cls):
-        with cls.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            resource = env["intellipush.access.resource"].browse(cls.resource_id)
-            env["intellipush.access.attempt"].search([("resource_id", "=", resource.id)]).unlink()
-            resource.grant_ids.unlink()
-            resource.unlink()
+    MAX_USES = 0
+    RESOURCE_VALUES = {
+        "name": "Badstue (angrep)",
+        "lockout_number_failures": NUMBER_LIMIT,
+        "lockout_resource_failures": DOOR_LIMIT,
+        "lockout_window_minutes": 60,
+        "lockout_minutes": 15,
+    }
 
     def _door(self, env, attempts, start, errors):
         """Checks wrong codes until none is left, each in a transaction of its

@@ -1,7 +1,7 @@
 import { registry } from "@web/core/registry";
 import * as Chrome from "@point_of_sale/../tests/tours/utils/chrome_util";
 import * as Dialog from "@point_of_sale/../tests/tours/utils/dialog_util";
-import * as ProductScreen from "@point_of_sale/../tests/tours/utils/product_screen_util";
+import * as QuickSms from "@intellipush_sms_pos/../tests/tours/utils/quick_sms_util";
 
 // The server cannot handle the cashier's message to Kari the first time: the
 // register says it did not go yet and keeps it; the next time the register
@@ -11,19 +11,9 @@ registry.category("web_tour.tours").add("intellipush_sms_pos_kept_tour", {
         [
             Chrome.startPoS(),
             Dialog.confirm("Open Register"),
-            ProductScreen.clickPartnerButton(),
-            ProductScreen.clickCustomer("Kari Nordmann"),
-            ProductScreen.clickControlButton("Send SMS"),
-            {
-                content: "Write the message",
-                trigger: ".modal .o_intellipush_quick_sms_body",
-                run: "edit Hei Kari! Sykkelen din er klar til henting.",
-            },
-            {
-                content: "Send it",
-                trigger: ".modal .o_intellipush_quick_sms_send:enabled",
-                run: "click",
-            },
+            QuickSms.openQuickSmsFor("Kari Nordmann"),
+            QuickSms.writeMessage("Hei Kari! Sykkelen din er klar til henting."),
+            QuickSms.send(),
             {
                 content: "The cashier learns it did not go yet",
                 trigger: ".o_notification:contains(SMS to Kari Nordmann not sent yet)",

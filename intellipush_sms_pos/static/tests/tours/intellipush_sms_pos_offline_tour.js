@@ -4,6 +4,7 @@ import * as Dialog from "@point_of_sale/../tests/tours/utils/dialog_util";
 import * as PaymentScreen from "@point_of_sale/../tests/tours/utils/payment_screen_util";
 import * as ProductScreen from "@point_of_sale/../tests/tours/utils/product_screen_util";
 import * as ReceiptScreen from "@point_of_sale/../tests/tours/utils/receipt_screen_util";
+import * as QuickSms from "@intellipush_sms_pos/../tests/tours/utils/quick_sms_util";
 
 function setOnline(online) {
     return {
@@ -41,27 +42,17 @@ registry.category("web_tour.tours").add("intellipush_sms_pos_offline_tour", {
                 trigger: ".receipt-screen .o_intellipush_receipt_sms_queued:contains(+47 412 34 567)",
             },
             ReceiptScreen.clickNextOrder(),
-            ProductScreen.clickPartnerButton(),
-            ProductScreen.clickCustomer("Kari Nordmann"),
-            ProductScreen.clickControlButton("Send SMS"),
+            QuickSms.openQuickSmsFor("Kari Nordmann"),
             {
                 content: "The dialog says the register is offline",
                 trigger: ".modal .o_intellipush_quick_sms:contains(Offline)",
             },
-            {
-                content: "Write the message",
-                trigger: ".modal .o_intellipush_quick_sms_body",
-                run: "edit Hei Kari! Sykkelen din er klar til henting.",
-            },
+            QuickSms.writeMessage("Hei Kari! Sykkelen din er klar til henting."),
             {
                 content: "The counter works offline too",
                 trigger: ".modal .o_intellipush_counter:contains(GSM-7):contains(1 segment(s))",
             },
-            {
-                content: "Send it",
-                trigger: ".modal .o_intellipush_quick_sms_send:enabled",
-                run: "click",
-            },
+            QuickSms.send(),
             {
                 content: "It waits for the connection",
                 trigger: ".o_notification:contains(goes when it is back online)",

@@ -1,7 +1,7 @@
 import { registry } from "@web/core/registry";
 import * as Chrome from "@point_of_sale/../tests/tours/utils/chrome_util";
 import * as Dialog from "@point_of_sale/../tests/tours/utils/dialog_util";
-import * as ProductScreen from "@point_of_sale/../tests/tours/utils/product_screen_util";
+import * as QuickSms from "@intellipush_sms_pos/../tests/tours/utils/quick_sms_util";
 
 // A cashier tells Kari that her bicycle is repaired: the shop's template is
 // filled in for her, she rewrites it, the counter and the cost follow the
@@ -11,9 +11,7 @@ registry.category("web_tour.tours").add("intellipush_sms_pos_quick_sms_tour", {
         [
             Chrome.startPoS(),
             Dialog.confirm("Open Register"),
-            ProductScreen.clickPartnerButton(),
-            ProductScreen.clickCustomer("Kari Nordmann"),
-            ProductScreen.clickControlButton("Send SMS"),
+            QuickSms.openQuickSmsFor("Kari Nordmann"),
             {
                 content: "The SMS goes to her mobile number",
                 trigger: ".modal .o_intellipush_quick_sms_number:contains(+47 41 23 45 67)",
@@ -48,11 +46,7 @@ registry.category("web_tour.tours").add("intellipush_sms_pos_quick_sms_tour", {
                 content: "The cost follows the text",
                 trigger: ".modal .o_intellipush_quick_sms_estimate:contains(1 SMS, UCS-2, 1 segment(s) each)",
             },
-            {
-                content: "Send it",
-                trigger: ".modal .o_intellipush_quick_sms_send:enabled",
-                run: "click",
-            },
+            QuickSms.send(),
             {
                 content: "The cashier sees it went",
                 trigger: ".o_notification:contains(SMS to Kari Nordmann sent)",

@@ -1,7 +1,7 @@
 import { registry } from "@web/core/registry";
 import * as Chrome from "@point_of_sale/../tests/tours/utils/chrome_util";
 import * as Dialog from "@point_of_sale/../tests/tours/utils/dialog_util";
-import * as ProductScreen from "@point_of_sale/../tests/tours/utils/product_screen_util";
+import * as QuickSms from "@intellipush_sms_pos/../tests/tours/utils/quick_sms_util";
 
 // Kari has opted out of all SMS: the cashier's message to her is refused,
 // and the register says so and why instead of "sent".
@@ -10,18 +10,12 @@ registry.category("web_tour.tours").add("intellipush_sms_pos_refused_tour", {
         [
             Chrome.startPoS(),
             Dialog.confirm("Open Register"),
-            ProductScreen.clickPartnerButton(),
-            ProductScreen.clickCustomer("Kari Nordmann"),
-            ProductScreen.clickControlButton("Send SMS"),
+            QuickSms.openQuickSmsFor("Kari Nordmann"),
             {
                 content: "The cost line already says nobody gets it",
                 trigger: ".modal .o_intellipush_quick_sms_estimate:contains(Blacklisted)",
             },
-            {
-                content: "Send it anyway",
-                trigger: ".modal .o_intellipush_quick_sms_send:enabled",
-                run: "click",
-            },
+            QuickSms.send("Send it anyway"),
             {
                 content: "The cashier learns it did not go, and why",
                 trigger: ".o_notification:contains(SMS to Kari Nordmann not sent: This number opted out)",
