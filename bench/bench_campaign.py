@@ -191,7 +191,7 @@ def run_pipeline(pipeline, size, endpoint, link):
         created = time.perf_counter()
         sms_model = env["sms.sms"]
         if pipeline == "intellipush":
-            sms_model._intellipush_process_queue()
+            sms_model._cron_intellipush_dispatch()
         else:
             # Odoo's queue takes at most 10,000 SMS per run.
             while sms_model.search_count([("state", "=", "outgoing"), ("mailing_id", "=", mailing.id)]):

@@ -1,10 +1,7 @@
 from functools import partial
 
 from odoo import api, fields, models
-from odoo.service.model import retrying
 from odoo.tools import SQL, split_every
-
-from .sms_sms import _auto_commit_allowed
 
 # A rule missed on its day (server down, cron disabled) still goes during the
 # next days; later than this it is left to the next rule.
@@ -75,17 +72,14 @@ class AccountMove(models.Model):
         self.env.cr.execute(SQL(_DUE_REMINDERS_SQL, company_id=company.id, today=today, catch_up=CATCH_UP_DAYS))
         pairs = self.env.cr.fetchall()
         sent = 0
+        runner = self.env["intellipush.cron.runner"]
         for batch in split_every(BATCH_SIZE, pairs):
-            if not _auto_commit_allowed():
-                sent += self._intellipush_claim_and_send(company, batch)
-                continue
             # The claims and their SMS commit together: a crash before the
             # commit loses both, and the next run does them again. Queuing
             # reserves wallet credits, which the dispatch cron may be moving
             # at the same time: a serialization failure retries the batch.
-            sent += retrying(partial(self._intellipush_claim_and_send, company, batch), self.env)
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-            self.env.invalidate_all()
+            sent += runner._run_batch(partial(self._intellipush_claim_and_send, company, batch))
+            self.env.invalidate_all()  # a long run keeps no cache of the batches done
         return sent
 
     @api.model

@@ -195,7 +195,7 @@ class IntellipushAccessGrant(models.Model):
             )
 
     @api.model
-    def _cron_expire(self):
+    def _cron_intellipush_expire_grants(self):
         """Cron: mark codes past their validity as expired (the door refuses them anyway)."""
         expired = self.search([("state", "=", "active"), ("valid_to", "<=", fields.Datetime.now())], limit=EXPIRE_BATCH)
         expired.write({"state": "expired"})
@@ -252,6 +252,7 @@ class IntellipushAccessGrant(models.Model):
                 }
             )
         )
+        sms._intellipush_reserve_credits()
         if sms.state != "outgoing" or sms.credit_state == "waiting":
             raise UserError(
                 sms.failure_reason or _("The SMS credits do not cover this code: buy credits, then send it again.")

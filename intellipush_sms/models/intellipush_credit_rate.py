@@ -1,8 +1,15 @@
+from collections import namedtuple
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..tools.credits import message_cost
+from ..tools.credits import ZERO, message_cost
+from ..tools.phone_numbers import InvalidPhoneNumber, normalize
+from ..tools.sms_encoding import analyze
 from .intellipush_credit_ledger import CREDIT_DIGITS
+
+# One priced message: ``cost`` is None when it cannot be sent (see ``problem``).
+Quote = namedtuple("Quote", "e164 country segments cost problem")
 
 
 class IntellipushCreditRate(models.Model):
@@ -93,3 +100,69 @@ class IntellipushCreditRate(models.Model):
             rate = by_country.get(country, default)
             result[country] = rate if rate and rate.enabled else None
         return result
+
+    @api.model
+    def _quote(self, company, messages):
+        """Stage price of the gateway: price ``[(number, segments)]`` for
+        ``company``, one :class:`Quote` each, in one pass.
+
+        Segments as counted on the text that goes (``sms.sms.sms_segments``);
+        numbers normalised with the company's default region; rates looked up
+        once for all destinations.
+        """
+        region = company._intellipush_phone_region()
+        parsed = []
+        for number, segments in messages:
+            try:
+                parsed.append((normalize(number, region), segments, None))
+            except InvalidPhoneNumber as error:
+                parsed.append((None, segments, error.reason))
+        codes = {phone.region for phone, _segments, _problem in parsed if phone and phone.region}
+        countries = self.env["res.country"].sudo().search([("code", "in", list(codes))])
+        country_by_code = {country.code: country for country in countries}
+        rates = self._rates_for(company, countries)
+        quotes = []
+        for phone, segments, problem in parsed:
+            if not phone:
+                quotes.append(Quote(None, None, segments, None, problem))
+                continue
+            country = country_by_code.get(phone.region, self.env["res.country"])
+            rate = rates.get(country) if country else None
+            if rate is None:
+                blocked = _("Sending SMS to %s is not enabled in the SMS credit rates.", country.name or phone.e164)
+                quotes.append(Quote(phone.e164, country, segments, None, blocked))
+            else:
+                quotes.append(Quote(phone.e164, country, segments, message_cost(segments, rate.sms_per_credit), None))
+        return quotes
+
+    @api.model
+    def _cost_summary(self, numbers, text):
+        """The cost line of the current company's wallet, or False where it does not apply."""
+        company = self.env.company
+        if company.sms_provider != "intellipush" or not numbers:
+            return False
+        return self._describe_cost(company, numbers, text)
+
+    @api.model
+    def _describe_cost(self, company, numbers, text):
+        """One line for people about to send ``text`` to ``numbers``: what it costs and what is left."""
+        wallet = self.env["intellipush.credit.wallet"]._for_company(company)
+        analysis = analyze(text or "")
+        quotes = self._quote(company, [(number, analysis.segments) for number in numbers])
+        priced = [quote for quote in quotes if quote.cost is not None]
+        parts = [
+            _(
+                "%(count)s SMS, %(encoding)s, %(segments)s segment(s) each: "
+                "about %(cost)s credits (%(available)s available)",
+                count=len(priced),
+                encoding=analysis.encoding,
+                segments=analysis.segments,
+                cost=wallet._format_credits(sum((quote.cost for quote in priced), ZERO)),
+                available=wallet._format_credits(wallet._available()),
+            )
+        ]
+        if blocked := sum(1 for quote in quotes if quote.cost is None and quote.e164):
+            parts.append(_("%s to destinations not enabled", blocked))
+        if invalid := sum(1 for quote in quotes if not quote.e164):
+            parts.append(_("%s invalid number(s)", invalid))
+        return "; ".join(parts)

@@ -14,13 +14,13 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import formatLang
 
-from ..tools.credits import ZERO, allocate, message_cost, to_credits
-from ..tools.phone_numbers import InvalidPhoneNumber, normalize
-from ..tools.sms_encoding import analyze
+from ..tools.credits import ZERO, allocate, to_credits
 from .intellipush_credit_ledger import CREDIT_DIGITS
 
-# One priced message: ``cost`` is None when it cannot be sent (see ``problem``).
-Quote = namedtuple("Quote", "e164 country segments cost problem")
+# What a movement is about: one SMS, the credits at stake, where it goes.
+Charge = namedtuple("Charge", "sms_id cost country_id segments")
+# The wallet's verdict on one reservation request (see ``_reserve``).
+Reservation = namedtuple("Reservation", "credit_state cost country problem")
 
 
 class IntellipushCreditWallet(models.Model):
@@ -125,95 +125,27 @@ class IntellipushCreditWallet(models.Model):
         }
 
     # ------------------------------------------------------------
-    # Pricing
+    # What people read
     # ------------------------------------------------------------
-
-    @api.model
-    def _quote(self, company, messages):
-        """Price [(number, text)] for ``company``: one :class:`Quote` each, in one pass.
-
-        Text as sent (segments counted on it); numbers normalised with the
-        company's default region; rates looked up once for all destinations.
-        """
-        region = company._intellipush_phone_region()
-        parsed = []
-        for number, text in messages:
-            try:
-                parsed.append((normalize(number, region), analyze(text or "").segments, None))
-            except InvalidPhoneNumber as error:
-                parsed.append((None, analyze(text or "").segments, error.reason))
-        codes = {phone.region for phone, _segments, _problem in parsed if phone and phone.region}
-        countries = self.env["res.country"].sudo().search([("code", "in", list(codes))])
-        country_by_code = {country.code: country for country in countries}
-        rates = self.env["intellipush.credit.rate"]._rates_for(company, countries)
-        quotes = []
-        for phone, segments, problem in parsed:
-            if not phone:
-                quotes.append(Quote(None, None, segments, None, problem))
-                continue
-            country = country_by_code.get(phone.region, self.env["res.country"])
-            rate = rates.get(country) if country else None
-            if rate is None:
-                quotes.append(
-                    Quote(
-                        phone.e164,
-                        country,
-                        segments,
-                        None,
-                        _(
-                            "Sending SMS to %s is not enabled in the SMS credit rates.",
-                            country.name or phone.e164,
-                        ),
-                    )
-                )
-            else:
-                quotes.append(Quote(phone.e164, country, segments, message_cost(segments, rate.sms_per_credit), None))
-        return quotes
-
-    @api.model
-    def _cost_summary(self, numbers, text):
-        """The cost line of the current company's wallet, or False where it does not apply."""
-        company = self.env.company
-        if company.sms_provider != "intellipush" or not numbers:
-            return False
-        return self._for_company(company)._describe_cost(numbers, text)
 
     def _format_credits(self, credits):
         """Credits as people read them in their language (decimal comma in Norwegian)."""
         return formatLang(self.env, float(credits), digits=CREDIT_DIGITS[1])
 
-    def _describe_cost(self, numbers, text):
-        """One line for people about to send ``text`` to ``numbers``: what it costs and what is left."""
-        self.ensure_one()
-        quotes = self._quote(self.company_id, [(number, text) for number in numbers])
-        priced = [quote for quote in quotes if quote.cost is not None]
-        analysis = analyze(text or "")
-        parts = [
-            _(
-                "%(count)s SMS, %(encoding)s, %(segments)s segment(s) each: "
-                "about %(cost)s credits (%(available)s available)",
-                count=len(priced),
-                encoding=analysis.encoding,
-                segments=analysis.segments,
-                cost=self._format_credits(sum((quote.cost for quote in priced), ZERO)),
-                available=self._format_credits(self._available()),
-            )
-        ]
-        if blocked := sum(1 for quote in quotes if quote.cost is None and quote.e164):
-            parts.append(_("%s to destinations not enabled", blocked))
-        if invalid := sum(1 for quote in quotes if not quote.e164):
-            parts.append(_("%s invalid number(s)", invalid))
-        return "; ".join(parts)
-
     # ------------------------------------------------------------
-    # Movements
+    # Movements: the one boundary where credits move. Each takes plain
+    # requests or charges and returns verdicts; none reads or writes an SMS.
     # ------------------------------------------------------------
 
     def _lock(self):
         """Serialise credit movements of this wallet (see the module docstring)."""
         self.ensure_one()
+        # A concurrent movement fails this with a serialization error that
+        # the caller's retry expects: not an error worth a line in the log.
         self.env.cr.execute(
-            "UPDATE intellipush_credit_wallet SET write_date = %s WHERE id = %s", [fields.Datetime.now(), self.id]
+            "UPDATE intellipush_credit_wallet SET write_date = %s WHERE id = %s",
+            [fields.Datetime.now(), self.id],
+            log_exceptions=False,
         )
 
     def _record(self, vals_list):
@@ -225,105 +157,66 @@ class IntellipushCreditWallet(models.Model):
             self.env["intellipush.credit.ledger"].sudo().with_context(intellipush_wallet_entry=True).create(vals_list)
         )
 
-    def _reserve(self, sms):
-        """Set credits aside for queued ``sms`` in order, as far as the balance goes.
+    def _reserve(self, requests):
+        """Stage reserve: set credits aside for ``[(sms id, number, segments)]``,
+        in order, as far as the balance goes.
 
-        Returns the SMS left waiting for credits. SMS to a blocked destination
-        fail at once; SMS with an invalid number cost nothing (they fail at
-        dispatch with the number's problem).
+        Returns one :class:`Reservation` per request: ``reserved``; ``waiting``
+        for credits (its ``problem`` says how many are missing); ``blocked``,
+        a destination the rates do not enable; or ``none``, an invalid number,
+        which costs nothing and fails at dispatch with the number's problem.
         """
         self.ensure_one()
-        quotes = self._quote(self.company_id, [(record.number, record.body) for record in sms])
+        quotes = self.env["intellipush.credit.rate"]._quote(
+            self.company_id, [(number, segments) for _sms_id, number, segments in requests]
+        )
         self._lock()
         available = self._available()
-        reserved_vals = []
-        # {sms: (quote, credit state)} for the priced ones, {sms: problem} for blocked destinations.
-        priced, blocked, free_ids = {}, {}, []
-        for record, quote in zip(sms, quotes, strict=True):
+        entries, verdicts = [], []
+        for (sms_id, _number, _segments), quote in zip(requests, quotes, strict=True):
             if quote.cost is None:
-                if quote.e164:
-                    blocked[record] = quote.problem
-                else:
-                    free_ids.append(record.id)
-                continue
-            if quote.cost <= available:
+                credit_state = "blocked" if quote.e164 else "none"
+                verdicts.append(Reservation(credit_state, ZERO, quote.country, quote.problem))
+            elif quote.cost <= available:
                 available -= quote.cost
-                priced[record] = (quote, "reserved")
-                reserved_vals.append(
+                verdicts.append(Reservation("reserved", quote.cost, quote.country, None))
+                entries.append(
                     {
                         "entry_type": "reservation",
                         "reserved_amount": float(quote.cost),
-                        "sms_id": record.id,
+                        "sms_id": sms_id,
                         "country_id": quote.country.id,
                         "segments": quote.segments,
                     }
                 )
             else:
-                priced[record] = (quote, "waiting")
-        self._record(reserved_vals)
-        # One write per distinct price: a campaign to one country is one or two.
-        grouped = sms.browse([record.id for record in priced]).grouped(
-            lambda record: (priced[record][0].cost, priced[record][0].country, priced[record][1])
-        )
-        for (cost, country, credit_state), records in grouped.items():
-            records.write(
-                {"credit_cost": float(cost), "destination_country_id": country.id, "credit_state": credit_state}
+                verdicts.append(Reservation("waiting", quote.cost, quote.country, None))
+        self._record(entries)
+        if needed := sum((verdict.cost for verdict in verdicts if verdict.credit_state == "waiting"), ZERO):
+            waiting_reason = _(
+                "Waiting for SMS credits: %(needed)s needed, %(available)s available. "
+                "It is sent as soon as credits are bought.",
+                needed=needed,
+                available=available,
             )
-        waiting = sms.browse([record.id for record, (_quote, state) in priced.items() if state == "waiting"])
-        free = sms.browse(free_ids)
-        free.write({"credit_cost": 0.0, "credit_state": "none"})
-        for problem, records in sms.browse([record.id for record in blocked]).grouped(blocked.get).items():
-            records.write({"credit_cost": 0.0, "credit_state": "none"})
-            records._intellipush_set_failed("sms_country_not_supported", problem)
-        if waiting:
-            waiting.write(
-                {
-                    "failure_reason": _(
-                        "Waiting for SMS credits: %(needed)s needed, %(available)s available. "
-                        "It is sent as soon as credits are bought.",
-                        needed=sum((priced[record][0].cost for record in waiting), ZERO),
-                        available=available,
-                    ),
-                }
-            )
+            verdicts = [
+                verdict._replace(problem=waiting_reason) if verdict.credit_state == "waiting" else verdict
+                for verdict in verdicts
+            ]
             self._notify_waiting()
         self._check_low_balance()
-        return waiting
+        return verdicts
 
-    def _reserve_waiting(self):
-        """After a purchase: reserve for SMS waiting for credits, oldest first."""
+    def _debit(self, charges):
+        """Consume the reservations of ``charges`` (SMS Intellipush accepted) from the lots, first to expire first."""
         self.ensure_one()
-        waiting = (
-            self.env["sms.sms"]
-            .sudo()
-            .search(
-                [("company_id", "=", self.company_id.id), ("credit_state", "=", "waiting"), ("state", "=", "outgoing")],
-                order="id",
-            )
-        )
-        if not waiting:
-            return waiting
-        still_waiting = self._reserve(waiting)
-        reserved = waiting - still_waiting
-        reserved.write({"failure_reason": False})
-        if reserved:
-            self.env.ref("intellipush_sms.ir_cron_intellipush_dispatch")._trigger()
-            if not still_waiting:
-                self.activity_unlink(["intellipush_sms.mail_activity_type_credits_waiting"])
-        return reserved
-
-    def _debit(self, sms):
-        """Consume the reservation of ``sms`` (accepted by Intellipush) from the lots, first to expire first."""
-        self.ensure_one()
-        sms = sms.filtered(lambda record: record.credit_state == "reserved")
-        if not sms:
+        if not charges:
             return
         self._lock()
         lots = self._lots_with_credits()
         entries = []
-        for record in sms:
-            cost = to_credits(record.credit_cost)
-            taken_by_lot = allocate(cost, lots)
+        for charge in charges:
+            taken_by_lot = allocate(charge.cost, lots)
             lots = _deduct(lots, taken_by_lot)
             entries += [
                 {
@@ -331,48 +224,45 @@ class IntellipushCreditWallet(models.Model):
                     "amount": -float(taken),
                     "reserved_amount": -float(taken),
                     "lot_id": lot_id,
-                    "sms_id": record.id,
-                    "country_id": record.destination_country_id.id,
-                    "segments": record.sms_segments,
+                    "sms_id": charge.sms_id,
+                    "country_id": charge.country_id,
+                    "segments": charge.segments,
                 }
                 for lot_id, taken in taken_by_lot
             ]
         self._record(entries)
-        sms.write({"credit_state": "debited"})
         self._check_low_balance()
 
-    def _release(self, sms):
-        """Give back the reservation of ``sms`` that will not be sent (failed, cancelled)."""
+    def _release(self, charges):
+        """Give back the reservations of ``charges`` that will not be sent (failed, cancelled, re-priced)."""
         self.ensure_one()
-        sms = sms.filtered(lambda record: record.credit_state in ("reserved", "waiting"))
-        reserved = sms.filtered(lambda record: record.credit_state == "reserved")
-        if reserved:
-            self._lock()
-            self._record(
-                [
-                    {
-                        "entry_type": "release",
-                        "reserved_amount": -record.credit_cost,
-                        "sms_id": record.id,
-                        "country_id": record.destination_country_id.id,
-                        "segments": record.sms_segments,
-                    }
-                    for record in reserved
-                ]
-            )
-        sms.write({"credit_state": "released"})
+        if not charges:
+            return
+        self._lock()
+        self._record(
+            [
+                {
+                    "entry_type": "release",
+                    "reserved_amount": -float(charge.cost),
+                    "sms_id": charge.sms_id,
+                    "country_id": charge.country_id,
+                    "segments": charge.segments,
+                }
+                for charge in charges
+            ]
+        )
 
-    def _refund(self, sms):
-        """Put back on their lots the credits debited for ``sms`` that Intellipush could not deliver."""
+    def _refund(self, sms_ids):
+        """Put back on their lots the credits debited for the SMS of ``sms_ids``
+        (not delivered, withdrawn): exactly what their debit entries took."""
         self.ensure_one()
-        sms = sms.filtered(lambda record: record.credit_state == "debited")
-        if not sms:
+        if not sms_ids:
             return
         self._lock()
         debits = (
             self.env["intellipush.credit.ledger"]
             .sudo()
-            .search([("sms_id", "in", sms.ids), ("entry_type", "=", "debit")])
+            .search([("sms_id", "in", list(sms_ids)), ("entry_type", "=", "debit")])
         )
         self._record(
             [
@@ -388,7 +278,15 @@ class IntellipushCreditWallet(models.Model):
                 for debit in debits
             ]
         )
-        sms.write({"credit_state": "refunded"})
+
+    def _waiting_resolved(self):
+        """No SMS of this wallet waits for credits any more: the managers' reminder goes."""
+        self.activity_unlink(["intellipush_sms.mail_activity_type_credits_waiting"])
+
+    def _credits_added(self):
+        """Credits came in: the dispatch reserves them for the SMS waiting, oldest first."""
+        self._check_low_balance()
+        self.env.ref("intellipush_sms.ir_cron_intellipush_dispatch")._trigger()
 
     def _purchase(self, quantity, price_total, currency, purchase_date=None):
         """Record bought credits as a new lot, then let waiting SMS go."""
@@ -412,8 +310,7 @@ class IntellipushCreditWallet(models.Model):
             )
         )
         self._record([{"entry_type": "purchase", "amount": float(quantity), "lot_id": lot.id}])
-        self._reserve_waiting()
-        self._check_low_balance()
+        self._credits_added()
         return lot
 
     def _adjust(self, lot, amount, reason):
@@ -429,11 +326,12 @@ class IntellipushCreditWallet(models.Model):
                 raise UserError(_("This adjustment would take more credits than are free in this lot."))
         self._record([{"entry_type": "adjustment", "amount": float(amount), "lot_id": lot.id, "reason": reason}])
         if amount > 0:
-            self._reserve_waiting()
-        self._check_low_balance()
+            self._credits_added()
+        else:
+            self._check_low_balance()
 
     @api.model
-    def _cron_expire_lots(self):
+    def _cron_intellipush_expire_credits(self):
         """Daily: expire what is left on lots past their date.
 
         Credits already reserved for queued SMS when their lot expires are

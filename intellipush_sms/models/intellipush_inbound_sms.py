@@ -4,13 +4,10 @@ import zlib
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
-from odoo.service.model import retrying
 
 from ..tools import intellipush_api, sms_keywords
 from ..tools.phone_numbers import InvalidPhoneNumber, normalize
 from ..tools.storable_text import storable
-from .sms_sms import _auto_commit_allowed
 
 _logger = logging.getLogger(__name__)
 
@@ -81,35 +78,31 @@ class IntellipushInboundSms(models.Model):
         serialization failure: an opt-out confirmation reserves credits on
         the wallet that the dispatch cron may be updating at the same time.
         """
+        runner = self.env["intellipush.cron.runner"]
         self._intellipush_fetch()
-        pending = self.search([("state", "=", "new")], order="received_at, id")
-        if not _auto_commit_allowed():
-            pending._intellipush_process()
-            return
-        self.env.cr.commit()  # pylint: disable=invalid-commit
-        for message in pending:
-            retrying(message._intellipush_process, self.env)
-            self.env.cr.commit()  # pylint: disable=invalid-commit
+        runner._commit()
+        for message in self.search([("state", "=", "new")], order="received_at, id"):
+            runner._run_batch(message._intellipush_process)
 
     @api.model
     def _intellipush_fetch(self):
         """Cron: store messages received since the last poll, once each."""
         companies = self.env["res.company"].sudo().search([("sms_provider", "=", "intellipush")])
         created = self.browse()
-        for company in companies.filtered(lambda c: c._intellipush_is_configured()):
+        configured = companies.filtered(lambda c: c._intellipush_is_configured())
+        for company, client in self.env["intellipush.cron.runner"]._clients(configured, "inbound poll"):
             # One poller per company at a time; another server skips it.
             self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [POLL_LOCK_KEY, company.id])
             if not self.env.cr.fetchone()[0]:
                 continue
             try:
-                created |= self._intellipush_fetch_company(company)
-            except (UserError, intellipush_api.IntellipushError) as error:
+                created |= self._intellipush_fetch_company(company, client)
+            except intellipush_api.IntellipushError as error:
                 _logger.warning("Intellipush inbound poll failed for %s: %s", company.name, error)
         return created
 
     @api.model
-    def _intellipush_fetch_company(self, company):
-        client = company._intellipush_get_client()
+    def _intellipush_fetch_company(self, company, client):
         received = []
         for page in range(1, MAX_PAGES + 1):
             # CONTRACT §5: no keyword filter. An empty keyword returns every received message; a filter

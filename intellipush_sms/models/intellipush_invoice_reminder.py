@@ -69,12 +69,12 @@ class IntellipushInvoiceReminder(models.Model):
             )
 
         to_send = self - skipped
-        messages = {}
+        pairs = []  # (reminder id, sms id)
         for template, reminders in to_send.grouped(lambda reminder: reminder.rule_id.template_id).items():
-            messages.update(reminders.move_id._intellipush_post_template_sms(template, recipients=recipients))
-        reminder_by_message = {messages[reminder.move_id.id].id: reminder.id for reminder in to_send}
-        sms_records = self.env["sms.sms"].sudo().search([("mail_message_id", "in", list(reminder_by_message))])
-        if sms_records:
+            sms_records = reminders.move_id._intellipush_post_template_sms(template, recipients=recipients)
+            reminder_by_move = {reminder.move_id.id: reminder.id for reminder in reminders}
+            pairs += [(reminder_by_move[sms.mail_message_id.res_id], sms.id) for sms in sms_records]
+        if pairs:
             # One statement for the batch, as the claims were inserted.
             self.env.cr.execute(
                 SQL(
@@ -86,8 +86,8 @@ class IntellipushInvoiceReminder(models.Model):
                     """,
                     fields.Datetime.now(),
                     self.env.uid,
-                    [reminder_by_message[sms.mail_message_id.id] for sms in sms_records],
-                    sms_records.ids,
+                    [reminder_id for reminder_id, _sms_id in pairs],
+                    [sms_id for _reminder_id, sms_id in pairs],
                 )
             )
             to_send.invalidate_recordset(["state", "sms_id"])

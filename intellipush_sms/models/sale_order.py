@@ -56,4 +56,4 @@ class SaleOrder(models.Model):
                     partner=order.partner_id.display_name,
                 ),
             )
-            orders.browse(sent).intellipush_confirmation_sent_at = fields.Datetime.now()
+            orders._intellipush_posted_on(sent).intellipush_confirmation_sent_at = fields.Datetime.now()

@@ -2,18 +2,20 @@
 provider is Intellipush goes through it instead of Odoo's IAP. Odoo IAP
 companies keep Odoo's behaviour.
 
-Life of a message, one file per stage::
+Life of a message, one room per stage (docs/ARCHITECTURE.md draws it)::
 
-    policy (sms_sms_policy.py)      consent and blacklist, opt-out footer; refused -> canceled
-    price, reserve (here, wallet)   credits set aside when queued
-    claim, dispatch (sms_sms_dispatch.py)
+    policy    sms_sms_policy.py     consent and blacklist, opt-out footer; refused -> canceled
+    price     intellipush_credit_rate.py  segments x destination rate
+    reserve   sms_sms_reserve.py    credits set aside in the wallet when queued
+    claim, dispatch  sms_sms_dispatch.py
         outgoing --claim (row lock, intent committed)--> process --accepted--> pending (Sent)
            ^                                               |
            |  retryable error, with back-off               +--refused--> error (reason)
            +-----------------------------------------------+
-    reconcile (sms_sms_reconcile.py)  unknown outcome: found -> pending, absent -> outgoing,
-                                      unreadable for long -> uncertain (a person decides)
-    settle, status (sms_sms_status.py) sms/status polling: sent (Delivered) / error / canceled
+    reconcile sms_sms_reconcile.py  unknown outcome: found -> pending, absent -> outgoing,
+                                    unreadable for long -> uncertain (a person decides)
+    settle    sms_sms_settle.py     the one state transition: state, trackers, credits
+    status    sms_sms_status.py     sms/status polling: sent (Delivered) / error / canceled
 
 A message is claimed with ``SELECT ... FOR UPDATE SKIP LOCKED`` and its intent
 (``process`` + dispatch token) is committed before the provider call, so two
@@ -22,12 +24,10 @@ This file holds the fields and Odoo's entry points (create, write, send).
 """
 
 import logging
-import threading
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..tools.credits import to_credits
 from ..tools.sms_encoding import analyze
 
 _logger = logging.getLogger(__name__)
@@ -41,11 +41,8 @@ SMS_PURPOSES = [
 # An SMS in these states has not (surely) left yet: a one-time code in its text
 # is still needed. In any other state the text is masked (intellipush_redacted_body).
 UNSENT_STATES = ("outgoing", "process", "uncertain")
-
-
-def _auto_commit_allowed():
-    """Commit between batches, except inside Odoo's test runner."""
-    return not getattr(threading.current_thread(), "testing", False)
+# Queued again by a person: a fresh start, as if new.
+FRESH_ATTEMPTS = {"intellipush_attempts": 0, "intellipush_next_attempt_at": False, "intellipush_dispatch_token": False}
 
 
 class SmsSms(models.Model):
@@ -157,8 +154,11 @@ class SmsSms(models.Model):
 
     @api.depends("body")
     def _compute_sms_encoding(self):
+        # Once per distinct text: a batch to many numbers shares one analysis.
+        analyses = {}
         for sms in self:
-            analysis = analyze(sms.body or "")
+            body = sms.body or ""
+            analysis = analyses.get(body) or analyses.setdefault(body, analyze(body))
             sms.sms_encoding = analysis.encoding
             sms.sms_segments = analysis.segments
             sms.sms_length = analysis.characters
@@ -169,60 +169,20 @@ class SmsSms(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        records = super().create(self._intellipush_prepare_vals(vals_list))
-        if not self.env.context.get("intellipush_queue_later"):
-            records._intellipush_reserve_credits()
-        return records
-
-    def _intellipush_queue(self):
-        """Reserve credits and wake the dispatch for SMS created with
-        ``intellipush_queue_later`` (a batch posted record by record), once."""
-        sms = self.with_context(intellipush_queue_later=False)._intellipush_split()[0]
-        sms._intellipush_reserve_credits()
-        sms.send()
+        # Stage policy at creation; pricing and reservation when queued (sms_sms_reserve.py).
+        return super().create(self._intellipush_prepare_vals(vals_list))
 
     def write(self, vals):
         if vals.get("state") == "outgoing" and self._intellipush_masked():
             raise UserError(
                 _("An SMS whose one-time code is masked cannot be sent again: send a new code from its access code.")
             )
-        # Odoo's SMS Marketing rewrites each campaign SMS's links one record at
-        # a time: a new text with as many segments to the same number costs
-        # the same, and is not priced again.
-        text_only = "body" in vals and "number" not in vals
-        segments_before = {sms.id: sms.sms_segments for sms in self} if text_only else {}
         res = super().write(vals)
-        if {"body", "number"} & set(vals):
-            # The price depends on both: set aside what the new text costs.
-            priced = self.filtered(lambda sms: sms.state == "outgoing" and sms.credit_state in ("reserved", "waiting"))
-            if text_only:
-                priced = priced.filtered(
-                    lambda sms: sms.credit_state == "waiting" or sms.sms_segments != segments_before[sms.id]
-                )
-            repriced = priced._intellipush_with_changed_cost()
-            repriced._intellipush_release_credits()
-            repriced._intellipush_reserve_credits()
+        # Whoever moves an SMS out of the queue (our transition, or Odoo's IAP
+        # writing its states directly), a one-time code in it is masked.
         if vals.get("state") and vals["state"] not in UNSENT_STATES:
             self._intellipush_mask_secrets()
         return res
-
-    def _intellipush_with_changed_cost(self):
-        """Those whose text or number now costs something else than what is
-        set aside (a longer link that stays within its segment does not),
-        so that a rewrite of many bodies does not churn the ledger."""
-        changed = self.browse()
-        for company, company_sms in self.grouped("company_id").items():
-            wallet_model = self.env["intellipush.credit.wallet"]
-            quotes = wallet_model._quote(company, [(sms.number, sms.body) for sms in company_sms])
-            for sms, quote in zip(company_sms, quotes, strict=True):
-                if (
-                    sms.credit_state == "waiting"
-                    or quote.cost is None
-                    or to_credits(sms.credit_cost) != quote.cost
-                    or quote.country != sms.destination_country_id
-                ):
-                    changed |= sms
-        return changed
 
     def _intellipush_result_action(self):
         """A notification telling the sender what became of these new SMS:
@@ -255,20 +215,6 @@ class SmsSms(models.Model):
             },
         }
 
-    def _intellipush_reserve_credits(self):
-        """Reserve wallet credits for queued Intellipush SMS (see intellipush.credit.wallet)."""
-        to_price = self._intellipush_split()[0].filtered(
-            lambda sms: (
-                sms.state == "outgoing" and not sms.to_delete and sms.credit_state not in ("reserved", "waiting")
-            )
-        )
-        for company, company_sms in to_price.grouped("company_id").items():
-            self.env["intellipush.credit.wallet"]._for_company(company)._reserve(company_sms.sudo())
-
-    def _intellipush_release_credits(self):
-        for company, company_sms in self.grouped("company_id").items():
-            self.env["intellipush.credit.wallet"]._for_company(company)._release(company_sms.sudo())
-
     def _intellipush_split(self):
         """Split into (Intellipush messages, the others) by their company's provider."""
         intellipush = self.filtered(lambda sms: (sms.company_id or self.env.company)._intellipush_active())
@@ -283,9 +229,7 @@ class SmsSms(models.Model):
         after this commit, sends with its own committed intent instead.
         """
         intellipush, others = self._intellipush_split()
-        queue_later = self.env.context.get("intellipush_queue_later")
-        if not queue_later and intellipush.filtered(lambda sms: sms.state == "outgoing" and not sms.to_delete):
-            self.env.ref("intellipush_sms.ir_cron_intellipush_dispatch")._trigger()
+        intellipush._intellipush_queue()
         return super(SmsSms, others).send(
             unlink_failed=unlink_failed,
             unlink_sent=unlink_sent,
@@ -300,8 +244,7 @@ class SmsSms(models.Model):
         dispatch cron sends them (see ``send``). Earlier 18.0 builds have no
         such hook and never call it."""
         intellipush, others = self._intellipush_split()
-        if intellipush.filtered(lambda sms: sms.state == "outgoing" and not sms.to_delete):
-            self.env.ref("intellipush_sms.ir_cron_intellipush_dispatch")._trigger()
+        intellipush._intellipush_queue()
         parent = getattr(super(SmsSms, others), "_split_by_api", None)
         if parent and others:
             yield from parent()
@@ -323,37 +266,23 @@ class SmsSms(models.Model):
             },
         }
 
-    def _intellipush_masked(self):
-        """Those whose one-time code is masked already: their text opens nothing."""
-        return self.filtered(lambda sms: sms.intellipush_redacted_body and sms.body == sms.intellipush_redacted_body)
-
-    def _intellipush_mask_secrets(self):
-        """Replace the text of SMS that carried a one-time code by its masked
-        version once they left the queue (sent, failed, cancelled, by
-        Intellipush or by IAP): from here on no one needs the code in the
-        database. Same length and characters, so encoding, segments and cost
-        stay true."""
-        to_mask = self.filtered("intellipush_redacted_body") - self._intellipush_masked()
-        for redacted, records in to_mask.grouped("intellipush_redacted_body").items():
-            records.write({"body": redacted})
-
     def action_set_outgoing(self):
-        self.write(
-            {
-                "failure_reason": False,
-                "intellipush_attempts": 0,
-                "intellipush_next_attempt_at": False,
-                "intellipush_dispatch_token": False,
-            }
+        intellipush, others = self._intellipush_split()
+        res = super(SmsSms, others).action_set_outgoing()
+        intellipush._intellipush_set_state(
+            "outgoing",
+            reason=False,
+            values=FRESH_ATTEMPTS,
         )
-        res = super().action_set_outgoing()
-        self.filtered(lambda sms: sms.state == "outgoing")._intellipush_recheck_policy()
-        if self._intellipush_split()[0]:
-            self._intellipush_reserve_credits()
-            self.env.ref("intellipush_sms.ir_cron_intellipush_dispatch")._trigger()
+        intellipush._intellipush_recheck_policy()
+        intellipush._intellipush_queue()
         return res
 
     def action_set_canceled(self):
-        res = super().action_set_canceled()
-        self._intellipush_release_credits()
+        intellipush, others = self._intellipush_split()
+        res = super(SmsSms, others).action_set_canceled()
+        # What left for Intellipush is withdrawn there (action_intellipush_withdraw), not cancelled here.
+        intellipush.filtered(lambda sms: sms.state in ("outgoing", "error", "uncertain"))._intellipush_set_state(
+            "canceled"
+        )
         return res

@@ -9,12 +9,10 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.service.model import retrying
 from odoo.tools import SQL
 
 from ..tools import intellipush_api
 from ..tools.phone_numbers import InvalidPhoneNumber, normalize
-from .sms_sms import _auto_commit_allowed
 from .sms_sms_status import STATUS_FIRST_CHECK
 
 _logger = logging.getLogger(__name__)
@@ -26,14 +24,15 @@ SCHEDULE_MIN_AHEAD = timedelta(minutes=1)
 # The longest a queued SMS waits for its next attempt, whatever delay an error asks for.
 RETRY_MAX_DELAY = timedelta(hours=1)
 
-# Queued Intellipush SMS that are due: not waiting for credits nor for a retry.
+# Queued Intellipush SMS that are due: priced (reserved, or free: an invalid
+# number fails at dispatch), not waiting for credits nor for a retry.
 _DUE_QUEUE_SQL = """
       FROM sms_sms sms
       JOIN res_company company ON company.id = sms.company_id
      WHERE sms.state = 'outgoing'
        AND sms.to_delete IS NOT TRUE
        AND company.sms_provider = 'intellipush'
-       AND sms.credit_state IS DISTINCT FROM 'waiting'
+       AND sms.credit_state IN ('reserved', 'none')
        AND (sms.intellipush_next_attempt_at IS NULL OR sms.intellipush_next_attempt_at <= %(now)s)
 """
 
@@ -54,32 +53,31 @@ class SmsSms(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _intellipush_process_queue(self, max_batches=None):
-        """Cron: claim and send queued messages batch by batch.
+    def _cron_intellipush_dispatch(self, max_batches=None):
+        """Cron: reconcile, reserve, then claim and send queued messages batch by batch.
 
         Safe to run on several workers at once: each batch is claimed with
         ``SKIP LOCKED`` and leaves the ``outgoing`` state before it is sent.
         """
-        auto_commit = _auto_commit_allowed()
+        runner = self.env["intellipush.cron.runner"]
         batch_size = int(self.env["ir.config_parameter"].sudo().get_param(BATCH_SIZE_PARAM, DEFAULT_BATCH_SIZE))
         self._intellipush_reconcile()
+        runner._run_batch(self._intellipush_reserve_unpriced)
         # Counted once: the progress shown need not count what comes in meanwhile.
         queued = self._intellipush_queue_size()
         done = batches = 0
         while max_batches is None or batches < max_batches:
-            if auto_commit:
-                # Claim in a transaction of its own, in READ COMMITTED: a row
-                # another worker claimed meanwhile is then skipped instead of
-                # failing this one with a serialization error.
-                # A cron's own transactions: committing is the point here.
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+            runner._commit()
+            if runner._commits():
+                # Claim in READ COMMITTED: a row another worker claimed
+                # meanwhile is then skipped instead of failing this one with
+                # a serialization error.
                 self.env.cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
             batch = self._intellipush_claim(batch_size)
             if not batch:
                 break
-            if auto_commit:
-                # The intent must survive a crash during the call.
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+            # The intent must survive a crash during the call.
+            runner._commit()
             batch._intellipush_dispatch()
             done += len(batch)
             batches += 1
@@ -102,25 +100,17 @@ class SmsSms(models.Model):
                 limit,
             )
         )
-        ids = [row[0] for row in self.env.cr.fetchall()]
-        if not ids:
-            return self.browse()
-        batch = self.sudo().browse(ids)
-        batch.invalidate_recordset()
-        self.env.cr.execute(
-            """
-            UPDATE sms_sms
-               SET state = 'process',
-                   intellipush_dispatch_token = %s,
-                   intellipush_dispatched_at = %s,
-                   intellipush_attempts = COALESCE(intellipush_attempts, 0) + 1,
-                   write_date = %s
-             WHERE id IN %s
-            """,
-            [uuid.uuid4().hex, fields.Datetime.now(), fields.Datetime.now(), tuple(ids)],
-        )
-        batch.invalidate_recordset()
-        batch.sms_tracker_id._action_update_from_sms_state("process")
+        batch = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
+        token, now = uuid.uuid4().hex, fields.Datetime.now()
+        for attempts, records in batch.grouped("intellipush_attempts").items():
+            records._intellipush_set_state(
+                "process",
+                values={
+                    "intellipush_dispatch_token": token,
+                    "intellipush_dispatched_at": now,
+                    "intellipush_attempts": attempts + 1,
+                },
+            )
         return batch
 
     def _intellipush_prepare(self):
@@ -172,19 +162,11 @@ class SmsSms(models.Model):
                 results = company._intellipush_get_client().send_batch(outgoing)
             except (UserError, intellipush_api.IntellipushError) as exc:
                 error = exc
-        self._intellipush_record_outcome(
+        # Retried on a serialization failure (two workers debiting one
+        # wallet): the answer is in hand and must not be lost to it.
+        self.env["intellipush.cron.runner"]._run_batch(
             lambda: self._intellipush_apply_dispatch(valid, outgoing, invalid, results, error)
         )
-
-    def _intellipush_record_outcome(self, apply):
-        """Write what Intellipush answered. In a worker's own transactions,
-        retried on a serialization failure (two workers debiting one wallet):
-        the answer is in hand and must not be lost to a concurrent update."""
-        if _auto_commit_allowed():
-            retrying(apply, self.env)
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-        else:
-            apply()
 
     def _intellipush_fail_invalid_numbers(self, reason_by_sms):
         """Fail the messages of ``{sms: reason}`` whose number cannot receive SMS, one write per reason."""
@@ -218,7 +200,11 @@ class SmsSms(models.Model):
             records._intellipush_set_failed(failure_type, reason)
 
     def _intellipush_mark_accepted(self, accepted_values):
-        """Record (id, provider id, credits, E.164 number) rows in one statement; move to Sent."""
+        """Record (id, provider id, credits, E.164 number) rows; move to Sent.
+
+        What differs per SMS is written in one statement for the batch (the
+        ORM would write row by row); the state moves with the one transition.
+        """
         self.env.flush_all()
         now = fields.Datetime.now()
         rows = SQL(", ").join(SQL("(%s, %s, %s::numeric, %s)", *row) for row in accepted_values)
@@ -229,26 +215,23 @@ class SmsSms(models.Model):
                    SET intellipush_id = v.provider_id,
                        intellipush_credits = v.credits,
                        number_e164 = v.e164,
-                       failure_reason = NULL,
-                       failure_type = NULL,
-                       sent_at = %s,
-                       intellipush_status_checks = 0,
                        -- GREATEST skips NULL: a scheduled SMS is first asked about once its time has come.
                        intellipush_next_status_check_at = GREATEST(%s, sms_sms.intellipush_send_at + %s)
                   FROM (VALUES %s) AS v(id, provider_id, credits, e164)
                  WHERE sms_sms.id = v.id
                 """,
-                now,
                 now + STATUS_FIRST_CHECK,
                 STATUS_FIRST_CHECK,
                 rows,
             )
         )
         accepted = self.browse([row[0] for row in accepted_values])
-        accepted.invalidate_recordset()
-        accepted._update_sms_state_and_trackers("pending")
-        for company, company_sms in accepted.grouped("company_id").items():
-            self.env["intellipush.credit.wallet"]._for_company(company)._debit(company_sms)
+        accepted.invalidate_recordset(
+            ["intellipush_id", "intellipush_credits", "number_e164", "intellipush_next_status_check_at"]
+        )
+        accepted._intellipush_set_state(
+            "pending", reason=False, values={"sent_at": now, "intellipush_status_checks": 0}
+        )
 
     def _intellipush_handle_batch_error(self, error):
         """A whole-batch failure: wait for reconciliation, retry later, or fail."""
@@ -284,21 +267,15 @@ class SmsSms(models.Model):
         delay = getattr(error, "retry_after", None) or 30 * 2 ** (max(retry.mapped("intellipush_attempts")) - 1)
         longest = RETRY_MAX_DELAY.total_seconds()
         seconds = intellipush_api.bounded_seconds(delay, longest)
-        retry.write(
-            {
-                "state": "outgoing",
+        retry._intellipush_set_state(
+            "outgoing",
+            reason=_("Will retry: %s", error.message),
+            values={
                 "intellipush_dispatch_token": False,
                 "intellipush_next_attempt_at": fields.Datetime.now()
                 + timedelta(seconds=longest if seconds is None else seconds),
-                "failure_reason": _("Will retry: %s", error.message),
-            }
+            },
         )
-        retry.sms_tracker_id._action_update_from_sms_state("outgoing")
-
-    def _intellipush_set_failed(self, failure_type, reason):
-        self.write({"failure_reason": reason, "intellipush_next_attempt_at": False})
-        self._update_sms_state_and_trackers("error", failure_type=failure_type)
-        self._intellipush_release_credits()
 
 
 def _failure_type(error):

@@ -159,7 +159,7 @@ class SmsSms(models.Model):
         """The cost line shown before sending ``body`` to ``[(number, partner)]``
         (see :meth:`_intellipush_reachable`)."""
         numbers, body, skipped = self._intellipush_reachable(recipients, body, purpose, company)
-        summary = self.env["intellipush.credit.wallet"].with_company(company)._cost_summary(numbers, body)
+        summary = self.env["intellipush.credit.rate"].with_company(company)._cost_summary(numbers, body)
         # When the rules let nobody through, say so rather than show nothing.
         if skipped and (summary or (not numbers and company.sms_provider == "intellipush")):
             labels = self._intellipush_failure_labels()
@@ -189,8 +189,7 @@ class SmsSms(models.Model):
         verdict_by_sms = dict(zip(self, verdicts, strict=True))
         refused = self.filtered(verdict_by_sms.get)
         for (failure_type, reason), records in refused.grouped(verdict_by_sms.get).items():
-            records.write({"failure_reason": reason, "intellipush_next_attempt_at": False})
-            records._update_sms_state_and_trackers("canceled", failure_type=failure_type)
+            records._intellipush_set_state("canceled", failure_type=failure_type, reason=reason)
         return refused
 
 

@@ -22,6 +22,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools import intellipush_api
+from .sms_sms import FRESH_ATTEMPTS
 
 _logger = logging.getLogger(__name__)
 
@@ -117,12 +118,10 @@ class SmsSms(models.Model):
             missing._intellipush_wait_or_give_up(_("Intellipush's lists are longer than what was read."), give_up_after)
             return
         _logger.info("Intellipush reconciliation: %s SMS never reached Intellipush, queued again", len(missing))
-        missing.write(
-            {
-                "state": "outgoing",
-                "intellipush_dispatch_token": False,
-                "failure_reason": _("Not received by Intellipush during an interrupted send; queued again."),
-            }
+        missing._intellipush_set_state(
+            "outgoing",
+            reason=_("Not received by Intellipush during an interrupted send; queued again."),
+            values={"intellipush_dispatch_token": False},
         )
 
     @api.model
@@ -159,19 +158,15 @@ class SmsSms(models.Model):
     def _intellipush_set_uncertain(self, reason):
         if not self:
             return
-        self.write(
-            {
-                "state": "uncertain",
-                "failure_type": False,
-                "failure_reason": _(
-                    "Intellipush could not tell whether this SMS was sent (%s). Check the account's sent "
-                    "messages at Intellipush, then resend it or mark it as sent.",
-                    reason,
-                ),
-            }
-        )
         # It may have left: notifications and campaign traces keep "processing".
-        self.sms_tracker_id._action_update_from_sms_state("process")
+        self._intellipush_set_state(
+            "uncertain",
+            reason=_(
+                "Intellipush could not tell whether this SMS was sent (%s). Check the account's sent "
+                "messages at Intellipush, then resend it or mark it as sent.",
+                reason,
+            ),
+        )
         _logger.warning("Intellipush reconciliation: %s SMS are uncertain and wait for a person", len(self))
 
     # ------------------------------------------------------------
@@ -187,14 +182,10 @@ class SmsSms(models.Model):
     def action_intellipush_resend_uncertain(self):
         """Queue again: the person checked that Intellipush does not have it."""
         uncertain = self._intellipush_uncertain_only()
-        uncertain.write(
-            {
-                "state": "outgoing",
-                "failure_reason": _("Queued again by %s after an uncertain send.", self.env.user.name),
-                "intellipush_dispatch_token": False,
-                "intellipush_attempts": 0,
-                "intellipush_next_attempt_at": False,
-            }
+        uncertain._intellipush_set_state(
+            "outgoing",
+            reason=_("Queued again by %s after an uncertain send.", self.env.user.name),
+            values=FRESH_ATTEMPTS,
         )
         self.env.ref("intellipush_sms.ir_cron_intellipush_dispatch")._trigger()
         return True
@@ -202,15 +193,11 @@ class SmsSms(models.Model):
     def action_intellipush_mark_sent(self):
         """The person found it at Intellipush: it was sent; its credits are debited."""
         uncertain = self._intellipush_uncertain_only()
-        uncertain.write(
-            {
-                "failure_reason": _("Marked as sent by %s after checking at Intellipush.", self.env.user.name),
-                "sent_at": fields.Datetime.now(),
-            }
+        uncertain._intellipush_set_state(
+            "pending",
+            reason=_("Marked as sent by %s after checking at Intellipush.", self.env.user.name),
+            values={"sent_at": fields.Datetime.now()},
         )
-        uncertain._update_sms_state_and_trackers("pending")
-        for company, company_sms in uncertain.grouped("company_id").items():
-            self.env["intellipush.credit.wallet"]._for_company(company)._debit(company_sms)
         return True
 
     def _intellipush_cancel_waiting(self):
@@ -246,10 +233,7 @@ class SmsSms(models.Model):
         """Intellipush deleted these before sending: cancelled, credits back."""
         if not self:
             return
-        self.write({"failure_reason": reason, "intellipush_next_status_check_at": False})
-        self._update_sms_state_and_trackers("canceled")
-        for company, company_sms in self.grouped("company_id").items():
-            self.env["intellipush.credit.wallet"]._for_company(company)._refund(company_sms)
+        self._intellipush_set_state("canceled", reason=reason)
 
 
 def _numeric(provider_id):

@@ -7,7 +7,6 @@ import logging
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
 
 from ..tools import intellipush_api
 
@@ -26,7 +25,7 @@ class SmsSms(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _intellipush_poll_status(self, limit=2000):
+    def _cron_intellipush_status(self, limit=2000):
         """Cron: ask Intellipush about sent messages that have no final state yet.
 
         Each message is asked about less and less often as it ages, and left
@@ -47,10 +46,12 @@ class SmsSms(models.Model):
             [fields.Datetime.now(), limit],
         )
         due = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
-        for company, company_sms in due.grouped("company_id").items():
+        by_company = due.grouped("company_id")
+        for company, client in self.env["intellipush.cron.runner"]._clients(by_company, "status poll"):
+            company_sms = by_company[company]
             try:
-                statuses = company._intellipush_get_client().get_status(company_sms.mapped("intellipush_id"))
-            except (UserError, intellipush_api.IntellipushError) as error:
+                statuses = client.get_status(company_sms.mapped("intellipush_id"))
+            except intellipush_api.IntellipushError as error:
                 _logger.warning("Intellipush status poll failed for %s: %s", company.name, error)
                 continue
             company_sms._intellipush_apply_statuses(statuses)
@@ -69,23 +70,13 @@ class SmsSms(models.Model):
                 delivered |= sms
             elif state == "failed":
                 failed |= sms
-        if delivered:
-            delivered.write({"delivered_at": now, "intellipush_next_status_check_at": False})
-            delivered._update_sms_state_and_trackers("sent")
-        if failed:
-            failed.write(
-                {
-                    "state": "error",
-                    "failure_type": "sms_not_delivered",
-                    "failure_reason": _("Intellipush could not deliver the message to the handset."),
-                    "intellipush_next_status_check_at": False,
-                }
-            )
-            failed.sms_tracker_id._action_update_from_provider_error("not_delivered")
-            for company, company_sms in failed.grouped("company_id").items():
-                self.env["intellipush.credit.wallet"]._for_company(company)._refund(company_sms)
-        if canceled:
-            canceled._intellipush_settle_withdrawn(_("Deleted at Intellipush before it was sent."))
+        delivered._intellipush_set_state("sent", values={"delivered_at": now})
+        failed._intellipush_set_state(
+            "error",
+            failure_type="sms_not_delivered",
+            reason=_("Intellipush could not deliver the message to the handset."),
+        )
+        canceled._intellipush_settle_withdrawn(_("Deleted at Intellipush before it was sent."))
         still_pending = self - delivered - failed - canceled
         for checks, records in still_pending.grouped("intellipush_status_checks").items():
             give_up = records.filtered(lambda sms: sms.sent_at and sms.sent_at < now - STATUS_GIVE_UP_AFTER)

@@ -101,7 +101,13 @@ class IntellipushCase(IntellipushSandboxMixin, TransactionCase):
     # ------------------------------------------------------------
 
     def _queue_sms(self, numbers, body="Hei! Ordren din er klar til henting."):
-        return self.env["sms.sms"].sudo().create([{"number": number, "body": body} for number in numbers])
+        """New SMS queued for the dispatch, as ``send`` queues them."""
+        return (
+            self.env["sms.sms"]
+            .sudo()
+            .create([{"number": number, "body": body} for number in numbers])
+            ._intellipush_queue()
+        )
 
     def _mass_composer(self, partners, body, **values):
         """Odoo's SMS composer on these partners, as from the contact list's action menu."""
@@ -112,7 +118,7 @@ class IntellipushCase(IntellipushSandboxMixin, TransactionCase):
         )
 
     def _process_queue(self):
-        return self.env["sms.sms"]._intellipush_process_queue()
+        return self.env["sms.sms"]._cron_intellipush_dispatch()
 
     def _reconcile_now(self):
         return self.env["sms.sms"]._intellipush_reconcile(grace=timedelta(0))
@@ -123,7 +129,7 @@ class IntellipushCase(IntellipushSandboxMixin, TransactionCase):
                 "intellipush_next_status_check_at": fields.Datetime.now() - timedelta(seconds=1),
             }
         )
-        return self.env["sms.sms"]._intellipush_poll_status()
+        return self.env["sms.sms"]._cron_intellipush_status()
 
     def _make_retry_due(self, sms):
         sms.intellipush_next_attempt_at = fields.Datetime.now() - timedelta(seconds=1)

@@ -69,7 +69,7 @@ class TestAccessCodes(IntellipushAccessMixin, IntellipushSandboxMixin, HttpCase)
     def _send_code(self, partner=None, resource=None, **values):
         """Issue, dispatch, and return the grant with the code the phone received."""
         grant = self._issue(partner, resource, **values)
-        self.env["sms.sms"]._intellipush_process_queue()
+        self.env["sms.sms"]._cron_intellipush_dispatch()
         return grant, self._received_code(grant.number.removeprefix("+47"))
 
     def _reasons(self, grant):
@@ -141,7 +141,7 @@ class TestAccessCodes(IntellipushAccessMixin, IntellipushSandboxMixin, HttpCase)
         grant, code = self._send_code()
         grant.write({"valid_from": now - timedelta(hours=2), "valid_to": now - timedelta(hours=1)})
         self.assertEqual(self._check_code(self.sauna, self.sauna_key, code), "denied")
-        self.env["intellipush.access.grant"]._cron_expire()
+        self.env["intellipush.access.grant"]._cron_intellipush_expire_grants()
         self.assertEqual(grant.state, "expired")
 
         early, early_code = self._send_code(
@@ -161,7 +161,7 @@ class TestAccessCodes(IntellipushAccessMixin, IntellipushSandboxMixin, HttpCase)
         # Sending from the contact again also replaces the live code.
         newest = self._issue()
         self.assertEqual((new.state, new.replaced_by_id), ("revoked", newest))
-        self.env["sms.sms"]._intellipush_process_queue()
+        self.env["sms.sms"]._cron_intellipush_dispatch()
         newest_code = self._received_code("41234567")
 
         self.assertEqual(self._check_code(self.sauna, self.sauna_key, old_code), "denied")
@@ -208,7 +208,7 @@ class TestAccessCodes(IntellipushAccessMixin, IntellipushSandboxMixin, HttpCase)
         self.assertIn("********", sms.intellipush_redacted_body)
         self.assertNotEqual(sms.body, sms.intellipush_redacted_body, "the code waits in the queue")
 
-        self.env["sms.sms"]._intellipush_process_queue()
+        self.env["sms.sms"]._cron_intellipush_dispatch()
         code = self._received_code("41234567")
         self.assertEqual(len(code), 8)
         sent = self.sandbox.messages()[-1]["message"]
@@ -229,7 +229,7 @@ class TestAccessCodes(IntellipushAccessMixin, IntellipushSandboxMixin, HttpCase)
     def test_failed_code_sms_is_visible_and_a_new_code_can_be_sent(self):
         self.sandbox.set_number_outcome("0047", "41234567", "reject_invalid")
         grant = self._issue()
-        self.env["sms.sms"]._intellipush_process_queue()
+        self.env["sms.sms"]._cron_intellipush_dispatch()
 
         self.assertEqual((grant.sms_state, grant.state), ("error", "active"))
         self.assertEqual(grant.sms_id.body, grant.sms_id.intellipush_redacted_body, "masked once it failed")
@@ -238,7 +238,7 @@ class TestAccessCodes(IntellipushAccessMixin, IntellipushSandboxMixin, HttpCase)
 
         self.sandbox.set_number_outcome("0047", "41234567", "deliver")
         new = self.env["intellipush.access.grant"].browse(grant.action_send_new_code()["res_id"])
-        self.env["sms.sms"]._intellipush_process_queue()
+        self.env["sms.sms"]._cron_intellipush_dispatch()
         code = self._received_code("41234567")
         self.assertEqual(self._check_code(self.sauna, self.sauna_key, code), "granted")
         self.assertEqual((grant.state, new.state), ("revoked", "used"))
@@ -265,7 +265,7 @@ class TestAccessCodes(IntellipushAccessMixin, IntellipushSandboxMixin, HttpCase)
         self.env["sms.sms"].sudo().search([("state", "=", "pending")]).write(
             {"intellipush_next_status_check_at": fields.Datetime.now() - timedelta(seconds=1)}
         )
-        self.env["sms.sms"]._intellipush_poll_status()
+        self.env["sms.sms"]._cron_intellipush_status()
 
     # ------------------------------------------------------------
     # Lock-out

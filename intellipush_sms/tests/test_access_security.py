@@ -56,7 +56,7 @@ class TestAccessSecurity(IntellipushAccessMixin, IntellipushSandboxMixin, HttpCa
         return self.env["intellipush.access.grant"].search([("resource_id", "=", resource.id)], limit=1)
 
     def _received_code_of(self, grant):
-        self.env["sms.sms"]._intellipush_process_queue()
+        self.env["sms.sms"]._cron_intellipush_dispatch()
         return self._received_code(grant.number.removeprefix("+47"))
 
     def _grant_values(self, resource):

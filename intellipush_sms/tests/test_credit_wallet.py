@@ -55,7 +55,7 @@ class TestCreditWallet(IntellipushCase):
 
     def test_segments_and_destination_set_the_cost(self):
         sweden, two_segments = self._queue_sms(["+46 70 123 45 67", "41234567"])
-        two_segments.body = "x" * 200  # repriced on edit
+        two_segments._intellipush_change_text({two_segments: "x" * 200})  # priced again
         self.assertEqual(to_credits(sweden.credit_cost), Decimal("1.1364"))  # 1 / 0.88
         self.assertEqual(to_credits(two_segments.credit_cost), Decimal("2.2223"))
         self.assertLedgerReconciles()
@@ -84,14 +84,14 @@ class TestCreditWallet(IntellipushCase):
         expired_lot = self.wallet._purchase(10, 5.9, self.company.currency_id, date.today() - relativedelta(months=25))
         self.assertEqual(expired_lot.expiry_date, expired_lot.purchase_date + relativedelta(months=24))
         balance_before = self.wallet._sums()[0]
-        self.env["intellipush.credit.wallet"]._cron_expire_lots()
+        self.env["intellipush.credit.wallet"]._cron_intellipush_expire_credits()
         expiry = self.env["intellipush.credit.ledger"].search(
             [("lot_id", "=", expired_lot.id), ("entry_type", "=", "expiry")]
         )
         self.assertEqual(to_credits(expiry.amount), Decimal("-10.0000"))
         self.assertEqual(self.wallet._sums()[0], balance_before - 10)
         self.assertEqual(expired_lot.state, "expired")
-        self.env["intellipush.credit.wallet"]._cron_expire_lots()
+        self.env["intellipush.credit.wallet"]._cron_intellipush_expire_credits()
         self.assertEqual(len(self.env["intellipush.credit.ledger"].search([("entry_type", "=", "expiry")])), 1)
         self.assertLedgerReconciles()
 
@@ -127,7 +127,15 @@ class TestCreditWallet(IntellipushCase):
         self.assertEqual(set(waiting.mapped("state")), {"outgoing"})
         self.assertLedgerReconciles()
 
-        self.wallet._purchase(100, 59, self.company.currency_id)
+        self.env["intellipush.credit.purchase"].create(
+            {
+                "wallet_id": self.wallet.id,
+                "quantity": 100,
+                "price_total": 59,
+                "currency_id": self.company.currency_id.id,
+                "create_vendor_bill": False,
+            }
+        ).action_confirm()
 
         self.assertEqual(set(waiting.mapped("credit_state")), {"reserved"})
         self.assertFalse(waiting[0].failure_reason)
@@ -256,11 +264,11 @@ class TestCreditWallet(IntellipushCase):
         entries_before = ledger.search_count([("sms_id", "=", sms.id)])
 
         # A per-recipient link suffix, as SMS Marketing adds: still one segment.
-        sms.body = f"{sms.body}/s/{sms.id}"
+        sms._intellipush_change_text({sms: f"{sms.body}/s/{sms.id}"})
         self.assertEqual(ledger.search_count([("sms_id", "=", sms.id)]), entries_before, "nothing to move")
         self.assertEqual(sms.credit_state, "reserved")
 
-        sms.body = "Julesalg! " + "x" * 160  # two segments now
+        sms._intellipush_change_text({sms: "Julesalg! " + "x" * 160})  # two segments now
         self.assertEqual(to_credits(sms.credit_cost), Decimal("2.2223"))
         self.assertEqual(sms.credit_state, "reserved")
         self.assertEqual(

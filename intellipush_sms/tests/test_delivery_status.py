@@ -39,7 +39,7 @@ class TestDeliveryStatus(IntellipushCase):
 
     def test_not_due_messages_are_not_asked_about(self):
         self._sent_sms(["41234567"])
-        self.assertFalse(self.env["sms.sms"]._intellipush_poll_status(), "first check waits a minute")
+        self.assertFalse(self.env["sms.sms"]._cron_intellipush_status(), "first check waits a minute")
 
     def test_checks_back_off_and_stop_after_days(self):
         sms = self._sent_sms(["41234567"])

@@ -37,7 +37,7 @@ SENDER_SCRIPT = textwrap.dedent("""
         def queue():
             sms = env["sms.sms"].create([
                 {"number": f"4{index:07d}", "body": f"Test {tag} {index}"} for index in range(count)
-            ])
+            ])._intellipush_queue()
             return sum(state == "waiting" for state in sms.mapped("credit_state"))
         waiting = retrying(queue, env)
         cr.commit()
@@ -54,7 +54,7 @@ WORKER_SCRIPT = textwrap.dedent("""
     registry = odoo.modules.registry.Registry(config["db_name"])
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        print("sent", env["sms.sms"]._intellipush_process_queue(), flush=True)
+        print("sent", env["sms.sms"]._cron_intellipush_dispatch(), flush=True)
 """)
 
 # The daily reminder cron as a separate process, like a second server.
@@ -235,10 +235,10 @@ class TestDispatchTransactions(IntellipushSandboxMixin, BaseCase):
 
         # A new worker must not resend; reconciliation adopts the ids Intellipush gave.
         self.sandbox.clear_faults()
-        self._run_in_transaction("_intellipush_process_queue")
+        self._run_in_transaction("_cron_intellipush_dispatch")
         self.assertEqual(len(self.sandbox.messages()), 3)
         self._run_in_transaction("_intellipush_reconcile", grace=timedelta(0))
-        self._run_in_transaction("_intellipush_process_queue")
+        self._run_in_transaction("_cron_intellipush_dispatch")
         self.assertEachSentOnce(ids)
 
     def test_two_reminder_crons_at_once_send_each_reminder_once(self):

@@ -93,7 +93,7 @@ class TestGoodCitizen(IntellipushSandboxMixin, SMSCase):
             100, 59.0, self.company.currency_id
         )
         sms = self.env["sms.sms"].create({"number": "+47 412 34 567", "body": "Hei!"})
-        self.env["sms.sms"]._intellipush_process_queue()
+        self.env["sms.sms"]._cron_intellipush_dispatch()
         self.assertEqual(sms.state, "pending")
         self.assertEqual([msg["message"] for msg in self.sandbox.messages()], ["Hei!"])
 
@@ -176,5 +176,5 @@ class TestInstalledOnAnIapDatabase(IntellipushSandboxMixin, SMSCase):
         self.assertEqual(self.company.sms_provider, "intellipush")
         self.env["intellipush.credit.wallet"]._for_company(self.company)._purchase(10, 5.9, self.company.currency_id)
         self.customer._message_sms("Hei fra Intellipush!", partner_ids=self.customer.ids)
-        self.env["sms.sms"]._intellipush_process_queue()
+        self.env["sms.sms"]._cron_intellipush_dispatch()
         self.assertEqual([msg["message"] for msg in self.sandbox.messages()], ["Hei fra Intellipush!"])

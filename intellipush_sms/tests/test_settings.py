@@ -71,6 +71,6 @@ class TestSettings(IntellipushCase):
     def test_neutralize_blanks_credentials(self):
         for query in get_neutralization_queries(["intellipush_sms"]):
             self.env.cr.execute(query)
-        self.company.invalidate_recordset()
+        self.env.invalidate_all()  # the queries changed the database behind the cache
         self.assertFalse(self.company.intellipush_api_secret)
         self.assertFalse(self.env.ref("intellipush_sms.ir_cron_intellipush_dispatch").active)

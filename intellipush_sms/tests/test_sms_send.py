@@ -80,7 +80,7 @@ class TestSmsSend(IntellipushCase):
         self.sandbox.advance_clock(3 * 3600)
         self.sandbox.deliver()
         with freeze_time(send_at + timedelta(minutes=2)):
-            self.env["sms.sms"]._intellipush_poll_status()
+            self.env["sms.sms"]._cron_intellipush_status()
             self.env["intellipush.sms.send"]._cron_intellipush_scheduled_sends()
         self.assertEqual(sms.state, "sent")
         self.assertEqual(len(self.sandbox.messages()), 1)

@@ -24,7 +24,7 @@ class TestChatterTour(IntellipushSandboxMixin, HttpCase):
         self.assertEqual(sms.body, "Hei Kari! Pakken din er klar for henting.")
         self.assertEqual((sms.state, sms.credit_state), ("outgoing", "reserved"))
 
-        self.env["sms.sms"]._intellipush_process_queue()
+        self.env["sms.sms"]._cron_intellipush_dispatch()
 
         received = self.sandbox.messages()
         self.assertEqual([(msg["countrycode"], msg["phonenumber"]) for msg in received], [("0047", "41234567")])
@@ -39,5 +39,5 @@ class TestChatterTour(IntellipushSandboxMixin, HttpCase):
         self.assertEqual(sms.body, "Hei Kari! Pakken din er klar for henting i butikken vår på Torget fra i dag🎁")
         self.assertEqual((sms.sms_encoding, sms.sms_segments), ("UCS-2", 2), "as the counter showed")
         self.sandbox.reset()
-        self.env["sms.sms"]._intellipush_process_queue()
+        self.env["sms.sms"]._cron_intellipush_dispatch()
         self.assertEqual([msg["message"] for msg in self.sandbox.messages()], [sms.body])

@@ -37,6 +37,9 @@ This runs for every recipient of a campaign, so the common texts take fast
 paths (one regular-expression scan for plain GSM-7, ``str.encode`` for UCS-2
 lengths) and the grapheme rules only run around the few characters that can
 join a neighbour. Plain Python: nothing here may import Odoo.
+
+Longer than our other files on purpose: the character tables and the
+grapheme rules that must agree with the calculator belong together.
 """
 
 import re

@@ -21,4 +21,6 @@ class IntellipushCreditAdjust(models.TransientModel):
     def action_confirm(self):
         self.ensure_one()
         self.lot_id.wallet_id._adjust(self.lot_id, self.amount, self.reason)
+        if self.amount > 0:
+            self.env["sms.sms"]._intellipush_reserve_unpriced(self.lot_id.company_id)
         return {"type": "ir.actions.act_window_close"}

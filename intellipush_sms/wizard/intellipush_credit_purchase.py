@@ -51,6 +51,8 @@ class IntellipushCreditPurchase(models.TransientModel):
         if self.quantity <= 0:
             raise UserError(_("Buy a positive number of credits."))
         lot = self.wallet_id._purchase(self.quantity, self.price_total, self.currency_id, self.purchase_date)
+        # The SMS waiting for credits are reserved now, not at the next dispatch run.
+        self.env["sms.sms"]._intellipush_reserve_unpriced(self.company_id)
         if self.create_vendor_bill and self.price_total:
             lot.vendor_bill_id = self._create_vendor_bill(lot)
         return {

@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 from ..models.sms_sms import SMS_PURPOSES
 
@@ -79,14 +80,52 @@ class SmsComposer(models.TransientModel):
     def action_send_sms(self):
         if not self.env.company._intellipush_active():
             return super().action_send_sms()
-        last_sms = self.env["sms.sms"].sudo().search([], order="id DESC", limit=1)
-        # Chatter sends post record by record: credits and the dispatch are
-        # dealt with once for all the SMS this send created.
-        composer = self.with_context(intellipush_sms_purpose=self.sms_purpose, intellipush_queue_later=True)
-        super(SmsComposer, composer).action_send_sms()
-        created = self._intellipush_created_sms(after_id=last_sms.id or 0)
-        created._intellipush_queue()
-        return created._intellipush_result_action() if created else False
+        self._intellipush_check_recipients()
+        sms = self._action_send_sms()
+        return sms._intellipush_result_action() if sms else False
+
+    def _intellipush_check_recipients(self):
+        """Odoo's checks before sending, as ``action_send_sms`` makes them."""
+        if self.composition_mode in ("numbers", "comment"):
+            if self.comment_single_recipient and not self.recipient_single_valid:
+                raise UserError(_("Invalid recipient number. Please update it."))
+            if not self.comment_single_recipient and self.recipient_invalid_count:
+                raise UserError(_("%s invalid recipients", self.recipient_invalid_count))
+
+    def _action_send_sms(self):
+        # Mailings call this directly, not action_send_sms. Through Intellipush,
+        # each way of sending returns the sms.sms it queued.
+        return super(SmsComposer, self.with_context(intellipush_sms_purpose=self.sms_purpose))._action_send_sms()
+
+    def _action_send_sms_numbers(self):
+        if not self.env.company._intellipush_active():
+            return super()._action_send_sms_numbers()
+        numbers = (
+            self.sanitized_numbers.split(",")
+            if self.sanitized_numbers
+            else [self.recipient_single_number_itf or self.recipient_single_number or ""]
+        )
+        sms = self.env["sms.sms"].sudo().create([{"body": self.body, "number": number} for number in numbers])
+        return sms._intellipush_queue()
+
+    def _action_send_sms_comment(self, records=None):
+        if not self.env.company._intellipush_active():
+            return super()._action_send_sms_comment(records=records)
+        records = records if records is not None else self._get_records()
+        return records._intellipush_post_sms(
+            self._prepare_body_values(records),
+            purpose=self.sms_purpose,
+            subtype_id=self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+            number_field=self.number_field_name,
+            sms_numbers=self.sanitized_numbers.split(",") if self.sanitized_numbers else None,
+        )
+
+    def _action_send_sms_mass(self, records=None):
+        sms = super()._action_send_sms_mass(records=records)
+        if self.env.company._intellipush_active():
+            # After Odoo's SMS Marketing rewrote each text's links: priced once, as sent.
+            sms._intellipush_queue()
+        return sms
 
     def _get_optout_record_ids(self, records, recipients_info):
         """Marketing in mass mode: those the consent rules refuse are skipped
@@ -108,18 +147,3 @@ class SmsComposer(models.TransientModel):
             if verdict and verdict[0] == "sms_optout"
         }
         return list(set(optout_ids) | refused)
-
-    def _intellipush_created_sms(self, after_id):
-        """The SMS this send created: newer than ``after_id``, created by this
-        user in this transaction (their ``create_date`` is its timestamp)."""
-        return (
-            self.env["sms.sms"]
-            .sudo()
-            .search(
-                [
-                    ("id", ">", after_id),
-                    ("create_uid", "=", self.env.uid),
-                    ("create_date", "=", self.env.cr.now()),
-                ]
-            )
-        )

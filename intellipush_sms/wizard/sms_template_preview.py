@@ -8,11 +8,11 @@ class SmsTemplatePreview(models.TransientModel):
 
     @api.depends("body", "resource_ref")
     def _compute_intellipush_cost_summary(self):
-        wallet_model = self.env["intellipush.credit.wallet"]
+        rate_model = self.env["intellipush.credit.rate"]
         for preview in self:
             record = preview.resource_ref
             numbers = []
             if record and hasattr(record, "_sms_get_recipients_info"):
                 info = record._sms_get_recipients_info()[record.id]
                 numbers = [info["sanitized"] or info["number"]] if info["sanitized"] or info["number"] else []
-            preview.intellipush_cost_summary = wallet_model._cost_summary(numbers, preview.body or "")
+            preview.intellipush_cost_summary = rate_model._cost_summary(numbers, preview.body or "")

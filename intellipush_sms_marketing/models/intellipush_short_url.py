@@ -2,10 +2,8 @@ import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from odoo.addons.intellipush_sms.models.sms_sms import _auto_commit_allowed
 from odoo.addons.intellipush_sms.tools import intellipush_api
 
 _logger = logging.getLogger(__name__)
@@ -117,15 +115,11 @@ class IntellipushShortUrl(models.Model):
             [("parent_id", "=", False), ("create_date", ">=", fields.Datetime.now() - SYNC_HORIZON)],
             order="synced_at ASC NULLS FIRST, id",
         )
-        auto_commit = _auto_commit_allowed()
+        runner = self.env["intellipush.cron.runner"]
+        by_company = parents.grouped("company_id")
         done = 0
-        for company, company_parents in parents.grouped("company_id").items():
-            try:
-                client = company._intellipush_get_client()
-            except UserError as error:
-                _logger.warning("Intellipush visits not synced for %s: %s", company.name, error)
-                continue
-            for parent in company_parents:
+        for company, client in runner._clients(by_company, "visit sync"):
+            for parent in by_company[company]:
                 try:
                     visits = client.get_url(parent.provider_id)
                 except intellipush_api.IntellipushError as error:
@@ -133,9 +127,8 @@ class IntellipushShortUrl(models.Model):
                     continue
                 parent._apply_visits(visits)
                 done += 1
-                if auto_commit:
-                    # One link at a time: what was counted stays counted.
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
+                # One link at a time: what was counted stays counted.
+                runner._commit()
                 self.env["ir.cron"]._notify_progress(done=done, remaining=len(parents) - done)
         return done
 

@@ -5,6 +5,8 @@ from odoo.exceptions import UserError
 from odoo.tools import split_every
 from odoo.tools.mail import TEXT_URL_REGEX
 
+from odoo.addons.intellipush_sms.tools.sms_encoding import analyze
+
 from ..tools.campaign_report import build_workbook
 
 # Estimated emissions, for the footnote next to a campaign's figures.
@@ -120,7 +122,8 @@ class MailingMailing(models.Model):
             *self._intellipush_campaign_messages(), "marketing", company
         )
         wallet = self.env["intellipush.credit.wallet"]._for_company(company)
-        quotes = wallet._quote(company, [(number, body) for number in numbers])
+        segments = analyze(body).segments
+        quotes = self.env["intellipush.credit.rate"]._quote(company, [(number, segments) for number in numbers])
         needed = sum(quote.cost for quote in quotes if quote.cost is not None)
         available = wallet._available()
         if needed > available:

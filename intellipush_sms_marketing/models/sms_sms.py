@@ -2,10 +2,8 @@ import logging
 import re
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from odoo.addons.intellipush_sms.models.sms_sms import _auto_commit_allowed
 from odoo.addons.intellipush_sms.tools import intellipush_api
 from odoo.addons.intellipush_sms.tools.phone_numbers import InvalidPhoneNumber, normalize
 
@@ -30,11 +28,11 @@ class SmsSms(models.Model):
     )
 
     @api.model
-    def _intellipush_process_queue(self, max_batches=None):
+    def _cron_intellipush_dispatch(self, max_batches=None):
         # Per-recipient links come before the dispatch, in the cron, never
         # in the request of the user who sends the campaign.
         self._intellipush_shorten_campaign_links()
-        return super()._intellipush_process_queue(max_batches=max_batches)
+        return super()._cron_intellipush_dispatch(max_batches=max_batches)
 
     @api.model
     def _intellipush_shorten_campaign_links(self):
@@ -42,7 +40,7 @@ class SmsSms(models.Model):
         short links a child URL per link, batch by batch.
 
         Runs while the messages are still ``outgoing``: the new text is
-        re-priced like any edit, and a crash leaves either the old link
+        priced again (``_intellipush_change_text``), and a crash leaves either the old link
         (shortened again next time) or the new one, never a sent message
         whose link is unknown.
         """
@@ -53,7 +51,7 @@ class SmsSms(models.Model):
         )
         if not companies:
             return 0
-        auto_commit = _auto_commit_allowed()
+        runner = self.env["intellipush.cron.runner"]
         done = 0
         while True:
             self.env.flush_all()
@@ -76,12 +74,13 @@ class SmsSms(models.Model):
             batch = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
             if not batch:
                 return done
-            for company, company_sms in batch.grouped("company_id").items():
-                company_sms._intellipush_use_provider_links(company)
+            by_company = batch.grouped("company_id")
+            for company, client in runner._clients(by_company, "campaign link shortening"):
+                by_company[company]._intellipush_use_provider_links(company, client)
+            # Those of a company without a client keep Odoo's links, which are tracked too.
             batch.intellipush_links_checked = True
             done += len(batch)
-            if auto_commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+            runner._commit()
 
     @api.model
     def _intellipush_consenting_numbers(self, numbers):
@@ -118,7 +117,7 @@ class SmsSms(models.Model):
             email=self.partner_id.email or "",
         )
 
-    def _intellipush_use_provider_links(self, company):
+    def _intellipush_use_provider_links(self, company, client):
         """Replace the recipient links of these SMS by Intellipush child URLs.
 
         A link Intellipush refuses to shorten keeps Odoo's address, which is
@@ -135,14 +134,10 @@ class SmsSms(models.Model):
             code.code: code.link_id for code in self.env["link.tracker.code"].search([("code", "in", list(codes))])
         }
         trackers = self.env["link.tracker"].union(*tracker_by_code.values())
-        try:
-            client = company._intellipush_get_client()
-        except UserError as error:
-            _logger.warning("Campaign links kept as Odoo's: %s", error)
-            return
         parents = self.env["intellipush.short.url"]._parents_for(company, trackers, client)
         region = company._intellipush_phone_region()
         children = []
+        new_bodies = {}
         for sms, matches in found.items():
             body = sms.body
             trace = sms.mailing_trace_ids[:1]
@@ -168,5 +163,6 @@ class SmsSms(models.Model):
                     }
                 )
             if body != sms.body:
-                sms.body = body
+                new_bodies[sms] = body
+        self.browse([sms.id for sms in new_bodies])._intellipush_change_text(new_bodies)
         self.env["intellipush.short.url"].create(children)

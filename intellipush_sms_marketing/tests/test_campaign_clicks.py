@@ -26,7 +26,7 @@ class TestCampaignClicks(IntellipushSandboxMixin, HttpCase):
 
     def test_per_recipient_links_clicks_lists_and_export(self):
         self.mailing.action_send_sms()
-        self.env["sms.sms"]._intellipush_process_queue()
+        self.env["sms.sms"]._cron_intellipush_dispatch()
 
         received = self.sandbox.messages()
         self.assertEqual(len(received), 50)

@@ -32,7 +32,7 @@ class TestCampaignProviderLinks(IntellipushCase):
             self.env, subject, "Påskesalg! Se tilbudene: https://butikk.example/paske", self.customers
         )
         mailing.action_send_sms()
-        self.env["sms.sms"]._intellipush_process_queue()
+        self.env["sms.sms"]._cron_intellipush_dispatch()
         return mailing
 
     def _visit(self, short_url):

@@ -18,7 +18,7 @@ class TestCampaignResume(IntellipushCase):
         mailing.action_send_sms()
         sms_model = self.env["sms.sms"]
 
-        sms_model._intellipush_process_queue(max_batches=1)
+        sms_model._cron_intellipush_dispatch(max_batches=1)
         self.assertEqual(len(self.sandbox.messages()), 10)
         mailing.invalidate_recordset()
         self.assertEqual((mailing.intellipush_handed_over, mailing.intellipush_to_send), (10, 30), "progress shows")
@@ -26,14 +26,14 @@ class TestCampaignResume(IntellipushCase):
         # the worker dies while waiting for it.
         self.sandbox.inject_fault("drop_connection", endpoint="sms/createBatch")
         with mute_logger("odoo.addons.intellipush_sms.models.sms_sms"):
-            sms_model._intellipush_process_queue(max_batches=1)
+            sms_model._cron_intellipush_dispatch(max_batches=1)
         self.assertEqual(len(self.sandbox.messages()), 20)
 
         # Resume: the rest goes, the uncertain batch is settled without resending.
         with mute_logger("odoo.addons.intellipush_sms.models.sms_sms"):
-            sms_model._intellipush_process_queue()
+            sms_model._cron_intellipush_dispatch()
             sms_model._intellipush_reconcile(grace=timedelta(0))
-            sms_model._intellipush_process_queue()
+            sms_model._cron_intellipush_dispatch()
 
         received = Counter(message["phonenumber"] for message in self.sandbox.messages())
         self.assertEqual(len(received), 30)

@@ -12,7 +12,3 @@ class SmsComposer(models.TransientModel):
         for composer in self.filtered("mailing_id"):
             composer.sms_purpose = "marketing"
         return res
-
-    def _action_send_sms(self):
-        # Mailings call this directly, not action_send_sms.
-        return super(SmsComposer, self.with_context(intellipush_sms_purpose=self.sms_purpose))._action_send_sms()

@@ -221,23 +221,14 @@ class IntellipushPosSms(models.Model):
                 request.sudo().body = bodies[request.partner_id.id]
         empty = reachable.filtered(lambda request: not request.body)
         empty.sudo().failure_reason = self.env._("The message was empty.")
-        messages = {}
         for request in reachable - empty:
             # Posted by the server in the cashier's name: a cashier may send to a
             # customer they cannot edit, and needs no e-mail address of their own.
-            partner_sudo = request.partner_id.sudo().with_context(
-                intellipush_sms_purpose=request.template_id.sms_purpose or "transactional",
-                intellipush_queue_later=True,
-            )
-            messages[request] = partner_sudo._message_sms(
-                request.body,
-                partner_ids=partner_sudo.ids,
-                sms_pid_to_number={partner_sudo.id: numbers[request]},
+            partner_sudo = request.partner_id.sudo()
+            sms_sudo = partner_sudo._intellipush_post_sms(
+                {partner_sudo.id: request.body},
+                purpose=request.template_id.sms_purpose or "transactional",
+                recipients={partner_sudo.id: recipients[partner_sudo.id]},
                 author_id=self.env.user.partner_id.id,
             )
-        sms_sudo = self.env["sms.sms"].sudo().search([("mail_message_id", "in", [m.id for m in messages.values()])])
-        sms_by_message = {sms.mail_message_id.id: sms.id for sms in sms_sudo}
-        for request, message in messages.items():
-            request.sudo().sms_id = sms_by_message.get(message.id, False)
-        # Credits and the dispatch are dealt with once for all of them.
-        sms_sudo._intellipush_queue()
+            request.sudo().sms_id = sms_sudo[:1]

@@ -159,4 +159,4 @@ class PosOrder(models.Model):
                 number=order.intellipush_receipt_sms_number,
             ),
         )
-        targets.browse(sent).intellipush_receipt_sms_sent_at = fields.Datetime.now()
+        targets._intellipush_posted_on(sent).intellipush_receipt_sms_sent_at = fields.Datetime.now()

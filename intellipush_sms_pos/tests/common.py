@@ -104,4 +104,4 @@ class IntellipushPosCase(IntellipushSandboxMixin, TestPointOfSaleHttpCommon):
         )
 
     def _process_queue(self):
-        return self.env["sms.sms"]._intellipush_process_queue()
+        return self.env["sms.sms"]._cron_intellipush_dispatch()

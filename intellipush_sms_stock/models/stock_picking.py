@@ -73,4 +73,4 @@ class StockPicking(models.Model):
                     partner=picking.partner_id.display_name,
                 ),
             )
-            pickings.browse(sent).intellipush_sms_sent = True
+            pickings._intellipush_posted_on(sent).intellipush_sms_sent = True

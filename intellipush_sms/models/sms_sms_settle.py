@@ -1,0 +1,104 @@
+"""Stage settle of the gateway: the one state transition of an Intellipush
+SMS. Every path (claim, Intellipush's answer, retry, reconciliation, delivery
+report, policy, a person's decision) moves an SMS with
+:meth:`_intellipush_set_state`, which writes the state and its reason,
+updates the trackers (chatter notification, campaign trace) and settles the
+credits with the wallet:
+
+    outgoing   queued: credits reserved (or waiting) by stage reserve
+    process    being handed over, or outcome unknown (uncertain)
+    pending    accepted by Intellipush ("Sent"): reservation debited
+    sent       delivered
+    error      failed: reservation released, or debit refunded
+    canceled   not sent: reservation released, or debit refunded
+
+A one-time code in the text is masked as soon as the SMS leaves the queue,
+whoever moves it (Odoo's IAP writes its states directly): see ``write``.
+"""
+
+from odoo import models
+
+from .intellipush_credit_wallet import Charge
+
+# The state Odoo's trackers (notifications, campaign traces) show for ours.
+TRACKER_STATE = {"uncertain": "process"}
+
+
+class SmsSms(models.Model):
+    _inherit = "sms.sms"
+
+    def _intellipush_set_state(self, state, failure_type=False, reason=None, values=None):
+        """Move these Intellipush SMS to ``state``: one write, their trackers, their credits.
+
+        :param failure_type: Odoo's failure type for ``error`` and ``canceled``
+        :param reason: the failure reason shown to people; None keeps the current one
+        :param values: other fields written with the state (same for all)
+        """
+        if not self:
+            return
+        vals = {"state": state, "failure_type": failure_type, **(values or {})}
+        if reason is not None:
+            vals["failure_reason"] = reason
+        if state not in ("outgoing", "process"):
+            vals.setdefault("intellipush_next_attempt_at", False)
+        if state in ("error", "canceled", "sent"):
+            vals.setdefault("intellipush_next_status_check_at", False)
+        self.write(vals)
+        if state == "error" and failure_type == "sms_not_delivered":
+            self.sms_tracker_id._action_update_from_provider_error("not_delivered")
+        else:
+            tracker_state = TRACKER_STATE.get(state, state)
+            self.sms_tracker_id._action_update_from_sms_state(tracker_state, failure_type=failure_type)
+        self._intellipush_settle_credits(state)
+
+    def _intellipush_set_failed(self, failure_type, reason):
+        self._intellipush_set_state("error", failure_type=failure_type, reason=reason)
+
+    # ------------------------------------------------------------
+    # Credits, as the new state settles them
+    # ------------------------------------------------------------
+
+    def _intellipush_settle_credits(self, state):
+        """Debit what Intellipush accepted; give back what will not go, or did not arrive."""
+        if state in ("pending", "sent"):
+            self.filtered(lambda sms: sms.credit_state == "reserved")._intellipush_move_credits("_debit", "debited")
+        elif state in ("error", "canceled"):
+            self._intellipush_release_credits()
+            self.filtered(lambda sms: sms.credit_state == "debited")._intellipush_move_credits("_refund", "refunded")
+
+    def _intellipush_release_credits(self):
+        """Give back the reservation of these SMS (or stop their wait for credits)."""
+        waiting = self.filtered(lambda sms: sms.credit_state == "waiting")
+        waiting.write({"credit_state": "released"})
+        self.filtered(lambda sms: sms.credit_state == "reserved")._intellipush_move_credits("_release", "released")
+
+    def _intellipush_move_credits(self, movement, credit_state):
+        """Call the wallet ``movement`` for these SMS, company by company, then record their ``credit_state``."""
+        for company, company_sms in self.sudo().grouped("company_id").items():
+            wallet = self.env["intellipush.credit.wallet"]._for_company(company)
+            if movement == "_refund":
+                wallet._refund(company_sms.ids)
+            else:
+                getattr(wallet, movement)(company_sms._intellipush_charges())
+        self.write({"credit_state": credit_state})
+
+    def _intellipush_charges(self):
+        return [Charge(sms.id, sms.credit_cost, sms.destination_country_id.id, sms.sms_segments) for sms in self]
+
+    # ------------------------------------------------------------
+    # One-time codes
+    # ------------------------------------------------------------
+
+    def _intellipush_masked(self):
+        """Those whose one-time code is masked already: their text opens nothing."""
+        return self.filtered(lambda sms: sms.intellipush_redacted_body and sms.body == sms.intellipush_redacted_body)
+
+    def _intellipush_mask_secrets(self):
+        """Replace the text of SMS that carried a one-time code by its masked
+        version once they left the queue (sent, failed, cancelled, by
+        Intellipush or by IAP): from here on no one needs the code in the
+        database. Same length and characters, so encoding, segments and cost
+        stay true."""
+        to_mask = self.filtered("intellipush_redacted_body") - self._intellipush_masked()
+        for redacted, records in to_mask.grouped("intellipush_redacted_body").items():
+            records.write({"body": redacted})
