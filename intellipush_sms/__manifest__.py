@@ -37,6 +37,7 @@
         "views/intellipush_sms_menus.xml",
     ],
     "demo": [
+        "demo/norwegian_shop_demo.xml",
         "demo/intellipush_sms_demo.xml",
     ],
     "assets": {

@@ -13,6 +13,9 @@
         "views/res_config_settings_views.xml",
         "views/stock_picking_views.xml",
     ],
+    "demo": [
+        "demo/intellipush_sms_stock_demo.xml",
+    ],
     "auto_install": True,
     "installable": True,
 }

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.tools import format_amount, formatLang
 
 
 class IntellipushCreditPriceTier(models.Model):
@@ -21,6 +22,18 @@ class IntellipushCreditPriceTier(models.Model):
         ("min_quantity_positive", "CHECK(min_quantity > 0)", "A tier starts at a positive quantity."),
         ("price_positive", "CHECK(price_per_credit > 0)", "A credit has a positive price."),
     ]
+
+    @api.depends("min_quantity", "price_per_credit", "currency_id")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        for tier in self:
+            tier.display_name = self.env._(
+                "From %(quantity)s credits: %(price)s",
+                quantity=formatLang(self.env, tier.min_quantity, digits=0),
+                price=format_amount(self.env, tier.price_per_credit, tier.currency_id)
+                if tier.currency_id
+                else formatLang(self.env, tier.price_per_credit),
+            )
 
     def _tier_for(self, company, quantity):
         """The tier that applies to buying ``quantity`` credits, or an empty recordset."""
