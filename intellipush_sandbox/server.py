@@ -23,6 +23,11 @@ numeric errorcodes (CONTRACT §2): 404 unknown route or method, 501 unknown id,
 901 missing or malformed parameter, 902 not a phone number, 903 no credits,
 904 empty text, 905 injected refusal, 906 the SMS is no longer unsent.
 
+One file on purpose, long as it is: it is the service side of CONTRACT.md,
+route by route in the contract's order, plus the fault injection the tests
+steer (CONTRACT, "Sandbox only"); a reviewer reads it against the contract
+in one pass, as the client (``intellipush_sms/tools/intellipush_api.py``).
+
 The account clock runs in the account's time zone (``timezone``, default
 Europe/Oslo), whatever the machine's zone is; ``advance_clock(seconds)`` moves
 it forward so scheduled SMS fall due without waiting.
@@ -45,7 +50,8 @@ route):
 ``timeout_before``
     wait ``delay`` seconds, then answer 504 without processing.
 ``rate_limit``
-    answer 429 with ``Retry-After: retry_after`` (default 2), not processed.
+    answer 429 with ``Retry-After: retry_after`` (default 2), not processed;
+    ``retry_after_header=False`` leaves the header out.
 ``expired_token``
     answer 401 ``invalid_token`` once, as if the token had just expired.
 ``malformed_json``
@@ -57,6 +63,15 @@ route):
     (default 905), the others are accepted.
 ``drop_connection``
     process, then close the socket without answering.
+``truncated_answer``
+    process, then send only the first ``keep`` bytes (default: half) of the
+    JSON answer and close the connection. ``Content-Length`` announces the
+    whole answer, so it ends early; with ``honest_length=True`` it announces
+    the cut length instead: a complete HTTP answer whose JSON is cut short.
+
+Not a fault of one route: :meth:`Sandbox.stalled_url` is an address on
+loopback whose port takes no connection (its backlog is full and never
+accepted), so a connection to it times out before any request leaves.
 """
 
 import base64
@@ -67,6 +82,7 @@ import logging
 import math
 import re
 import secrets
+import socket
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -109,6 +125,7 @@ FAULT_KINDS = frozenset(
         "malformed_envelope",
         "partial_batch",
         "drop_connection",
+        "truncated_answer",
     }
 )
 NUMBER_OUTCOMES = ("deliver", "fail", "reject_invalid")
@@ -911,11 +928,9 @@ class _Handler(BaseHTTPRequestHandler):
         elif kind == "rate_limit":
             # CONTRACT §1.8: 429 with Retry-After in seconds (assumed)
             self.state.record(method, endpoint, 429)
-            self._send(
-                429,
-                _refused(INJECTED_REFUSAL, "Too many requests."),
-                headers={"Retry-After": str(params.get("retry_after", 2))},
-            )
+            retry_after = {"Retry-After": str(params.get("retry_after", 2))}
+            headers = retry_after if params.get("retry_after_header", True) else {}
+            self._send(429, _refused(INJECTED_REFUSAL, "Too many requests."), headers=headers)
         elif kind == "expired_token":
             self._refuse_token(method, endpoint)
         else:
@@ -942,8 +957,25 @@ class _Handler(BaseHTTPRequestHandler):
             self.state.record(method, endpoint, 200)
             self._send(200, {"result": "ok"})
             return
+        if kind == "truncated_answer":
+            self._send_truncated(method, endpoint, status, payload, params)
+            return
         self.state.record(method, endpoint, status)
         self._send(status, payload)
+
+    def _send_truncated(self, method, endpoint, status, payload, params):
+        """The answer cut after ``keep`` bytes, then the connection closed."""
+        body = json.dumps(payload).encode()
+        keep = min(int(params.get("keep", len(body) // 2)), len(body) - 1)
+        self.state.record(method, endpoint, status)
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(keep if params.get("honest_length") else len(body)))
+        self.end_headers()
+        self.wfile.write(body[:keep])
+        self.wfile.flush()
+        self.close_connection = True
+        self.connection.shutdown(2)
 
     # restv2 routes: each answers its envelope or raises a Refusal -------------
 
@@ -1116,6 +1148,7 @@ class Sandbox:
         self._host, self._port = host, port
         self._server = None
         self._thread = None
+        self._stalled = None  # (listening socket, the connection that fills its backlog)
 
     @property
     def url(self):
@@ -1136,11 +1169,27 @@ class Sandbox:
         self._bind()
         self._server.serve_forever()
 
+    def stalled_url(self):
+        """The base URL of a loopback port that takes no connection: a connect
+        to it times out, so no request ever leaves. Opened on first use, closed by stop()."""
+        if self._stalled is None:
+            listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            listener.bind((self._host, 0))
+            listener.listen(0)  # a backlog of one connection, never accepted
+            filler = socket.create_connection(listener.getsockname()[:2], timeout=5)
+            self._stalled = (listener, filler)
+        host, port = self._stalled[0].getsockname()[:2]
+        return f"http://{host}:{port}"
+
     def stop(self):
         if self._server:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        if self._stalled:
+            for sock in self._stalled:
+                sock.close()
+            self._stalled = None
 
     def __enter__(self):
         return self.start()

@@ -665,6 +665,75 @@ def test_partial_batch_refuses_the_chosen_items(sandbox, api):
     assert [msg["message"] for msg in sandbox.messages()] == ["a", "c"]
 
 
+def test_rate_limit_without_retry_after(sandbox, api):
+    sandbox.inject_fault("rate_limit", endpoint="sms/create", retry_after_header=False)
+    response = api.call("POST", "sms/create", body={**NUMBER, "message": "Hei"})
+    assert response.status_code == 429
+    assert "Retry-After" not in response.headers
+    assert refusal_code(response.json()) == 905
+    assert sandbox.messages() == []
+
+
+@pytest.mark.parametrize("retry_after", ["1e12", "-5", "soon"])
+def test_rate_limit_sends_any_retry_after_verbatim(sandbox, api, retry_after):
+    sandbox.inject_fault("rate_limit", endpoint="sms/create", retry_after=retry_after)
+    response = api.call("POST", "sms/create", body={**NUMBER, "message": "Hei"})
+    assert (response.status_code, response.headers["Retry-After"]) == (429, retry_after)
+
+
+def raw_answer(sandbox, api, body):
+    """The bytes the sandbox sends back to a hand-written sms/create, until it closes the connection."""
+    payload = json.dumps(body).encode()
+    request = (
+        f"POST /restv2/sms/create HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Authorization: {api.session.headers['Authorization']}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(payload)}\r\n\r\n"
+    ).encode()
+    host, port = sandbox.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as connection:
+        connection.sendall(request + payload)
+        chunks = []
+        while chunk := connection.recv(65536):
+            chunks.append(chunk)
+    head, _sep, received = b"".join(chunks).partition(b"\r\n\r\n")
+    headers = dict(line.split(": ", 1) for line in head.decode().split("\r\n")[1:])
+    return head.split(b"\r\n", 1)[0], headers, received
+
+
+def test_truncated_answer_ends_before_its_announced_length(sandbox, api):
+    sandbox.inject_fault("truncated_answer", endpoint="sms/create")
+    status_line, headers, received = raw_answer(sandbox, api, {**NUMBER, "message": "cut"})
+    assert status_line == b"HTTP/1.1 200 OK"
+    assert 0 < len(received) < int(headers["Content-Length"])
+    assert received.startswith(b'{"success": true'), "the start of the real answer"
+    with pytest.raises(ValueError):
+        json.loads(received)
+    assert [msg["message"] for msg in sandbox.messages()] == ["cut"], "processed, then cut"
+    sandbox.inject_fault("truncated_answer", endpoint="sms/create")
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        api.call("POST", "sms/create", body={**NUMBER, "message": "cut again"})
+
+
+def test_truncated_answer_with_an_honest_length_is_cut_json(sandbox, api):
+    sandbox.inject_fault("truncated_answer", endpoint="sms/create", honest_length=True, keep=11)
+    response = api.call("POST", "sms/create", body={**NUMBER, "message": "cut"})
+    assert response.status_code == 200
+    assert response.content == b'{"success":'
+    with pytest.raises(ValueError):
+        response.json()
+    assert [msg["message"] for msg in sandbox.messages()] == ["cut"]
+
+
+def test_stalled_url_times_out_connecting_and_receives_nothing(sandbox):
+    url = sandbox.stalled_url()
+    assert url == sandbox.stalled_url(), "one address per sandbox"
+    started = time.monotonic()
+    with pytest.raises(requests.exceptions.ConnectTimeout):
+        requests.post(f"{url}/oauth2/token", data={"grant_type": "client_credentials"}, timeout=(0.3, 5))
+    assert time.monotonic() - started < 3
+    assert sandbox.requests_log() == []
+
+
 def test_faults_match_by_path_and_unknown_kinds_are_refused(sandbox, api):
     sandbox.inject_fault("http_503", endpoint="sms/getSent", count=2)
     assert api.call("GET", "user").status_code == 200

@@ -1,7 +1,7 @@
 """Validation of SMS access codes for door controllers and kiosks.
 
 ``POST /intellipush/access/<resource id>/validate`` with ``Authorization:
-Bearer <the resource's API key>`` and a JSON object ``{"code": "482913"}``
+Bearer <the resource's API key>`` and a JSON object in UTF-8 ``{"code": "482913"}``
 (plus ``"number"``, the holder's mobile number, where the resource's codes
 come from Intellipush two-factor, or to tie a code to its number). The
 answer is ``{"access": "granted"}`` or ``{"access": "denied"}``: why a code
@@ -9,9 +9,11 @@ is refused is for staff, in the attempt log. A wrong API key is answered
 401 and a malformed request 400; neither writes to the database.
 
 Resource ids are small sequential numbers, so an unknown id and a wrong key
-get the same answer. Wrong keys are rate-limited in memory, per client
-address and per resource id: past the allowance, the answer is 429 with
-``Retry-After`` (from a throttled client, even with the right key).
+get the same answer; any other path under ``/intellipush/access/`` (an id
+that is no number, a NUL byte) is a 404. Wrong keys are rate-limited in
+memory, per client address and per resource id: past the allowance, the
+answer is 429 with ``Retry-After`` (from a throttled client, even with the
+right key).
 """
 
 import json
@@ -69,8 +71,14 @@ class IntellipushAccessController(Controller):
                 "Access resource %s: malformed validation request from %s (%s)", resource_id, remote_addr, error
             )
             return self._answer(400, {"error": "bad_request"})
-        granted = resource_sudo._access_validate(code, number, remote_addr=remote_addr)
+        granted = resource_sudo._access_validate_in_turn(code, number, remote_addr=remote_addr)
         return self._answer(200, {"access": "granted" if granted else "denied"})
+
+    @route("/intellipush/access/<path:_path>", type="http", auth="none", csrf=False, save_session=False)
+    def intellipush_access_unknown(self, **_kwargs):
+        """Not a validation URL: 404 at once. Odoo's own 404 would first look
+        the path up among attachments, which fails (500) on a NUL byte."""
+        return self._answer(404, {"error": "not_found"})
 
     def _refuse_unauthenticated(self, resource_id, remote_addr):
         """401, or 429 once the client or the resource id has used its allowance
@@ -104,7 +112,8 @@ class IntellipushAccessController(Controller):
         if not raw or len(raw) > MAX_BODY_BYTES:
             raise ValueError("empty or too large body")
         try:
-            payload = json.loads(raw)
+            # UTF-8 only (RFC 8259 §8.1): json.loads would take UTF-16 and UTF-32 bytes too.
+            payload = json.loads(raw.decode("utf-8"))
         except (ValueError, RecursionError) as error:  # not UTF-8, not JSON, or nested too deep
             raise ValueError("not JSON") from error
         if not isinstance(payload, dict):

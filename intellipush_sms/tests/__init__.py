@@ -5,10 +5,12 @@ from . import test_consent
 from . import test_credit_wallet
 from . import test_delivery_status
 from . import test_dispatch_transactions
+from . import test_fault_matrix
 from . import test_gateway
 from . import test_gateway_companies
 from . import test_gateway_faults
 from . import test_good_citizen
+from . import test_hostile_routes
 from . import test_inbound
 from . import test_settings
 from . import test_secret_links

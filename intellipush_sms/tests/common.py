@@ -12,9 +12,10 @@ import sys
 from datetime import timedelta
 from urllib.parse import urlparse
 
-from odoo import fields
+from odoo import SUPERUSER_ID, api, fields
+from odoo.modules.registry import Registry
 from odoo.tests import TransactionCase
-from odoo.tests.common import _super_send
+from odoo.tests.common import _super_send, get_db_name
 from odoo.tools import SQL
 
 # The sandbox is a plain package at the repository root, beside the addons.
@@ -78,6 +79,76 @@ class IntellipushSandboxMixin:
         return [(msg["countrycode"], msg["phonenumber"]) for msg in self.sandbox.messages()]
 
 
+class IntellipushCommittedMixin(IntellipushSandboxMixin):
+    """For tests whose SMS must be committed (worker processes, two
+    dispatchers): the current company is set up in a committed transaction,
+    and what the class commits (ledger entries, lots, the wallet if it was
+    new, the company's settings) is removed or restored after it."""
+
+    COMPANY_FIELDS = (
+        "sms_provider",
+        "intellipush_api_id",
+        "intellipush_api_secret",
+        "intellipush_base_url",
+        "intellipush_country_id",
+    )
+    PARAMS = {"intellipush_sms.timeout": "30", "intellipush_sms.batch_size": "5"}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry = Registry(get_db_name())
+        cls._start_sandbox()
+        with cls.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            company = env.company
+            cls.company_id = company.id
+            cls.saved_company = {
+                name: value.id if hasattr(value, "_name") else value
+                for name, value in ((name, company[name]) for name in cls.COMPANY_FIELDS)
+            }
+            cls.saved_params = {key: env["ir.config_parameter"].get_param(key) for key in cls.PARAMS}
+            wallet = env["intellipush.credit.wallet"].search([("company_id", "=", company.id)])
+            cls.saved_threshold = wallet.low_balance_threshold if wallet else None
+            cr.execute("SELECT COALESCE(MAX(id), 0) FROM intellipush_credit_ledger")
+            cls.ledger_start = cr.fetchone()[0]
+            cr.execute("SELECT COALESCE(MAX(id), 0) FROM intellipush_credit_lot")
+            cls.lot_start = cr.fetchone()[0]
+            cls._configure_company(company)
+            for key, value in cls.PARAMS.items():
+                env["ir.config_parameter"].set_param(key, value)
+            # No low-balance activity: it would outlive what is removed at the end.
+            env["intellipush.credit.wallet"]._for_company(company).low_balance_threshold = 0
+            cls._buy_credits(company, quantity=1000)
+        cls.addClassCleanup(cls._restore)
+
+    @classmethod
+    def _restore(cls):
+        with cls.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["res.company"].browse(cls.company_id).write(cls.saved_company)
+            for key, value in cls.saved_params.items():
+                env["ir.config_parameter"].set_param(key, value or False)
+            wallet = env["intellipush.credit.wallet"].search([("company_id", "=", cls.company_id)])
+            # The ledger refuses deletion through the ORM: what this class wrote goes in SQL.
+            cr.execute(
+                "DELETE FROM intellipush_credit_ledger WHERE id > %s AND wallet_id = %s", [cls.ledger_start, wallet.id]
+            )
+            cr.execute(
+                "DELETE FROM intellipush_credit_lot WHERE id > %s AND wallet_id = %s", [cls.lot_start, wallet.id]
+            )
+            if cls.saved_threshold is not None:
+                wallet.low_balance_threshold = cls.saved_threshold
+                return
+            for model, model_field in (
+                ("mail.activity", "res_model"),
+                ("mail.message", "model"),
+                ("mail.followers", "res_model"),
+            ):
+                env[model].sudo().search([(model_field, "=", wallet._name), ("res_id", "=", wallet.id)]).unlink()
+            cr.execute("DELETE FROM intellipush_credit_wallet WHERE id = %s", [wallet.id])
+
+
 class IntellipushCase(IntellipushSandboxMixin, TransactionCase):
     @classmethod
     def setUpClass(cls):
@@ -91,6 +162,14 @@ class IntellipushCase(IntellipushSandboxMixin, TransactionCase):
                 {"name": "Sofia Lindqvist", "mobile": "+46 70 123 45 67", "country_id": cls.env.ref("base.se").id},
             ]
         )
+
+    @classmethod
+    def _connect_branch(cls, name="Filial Bergen"):
+        """A second company sending through the same sandbox, with credits of its own."""
+        branch = cls.env["res.company"].create({"name": name, "country_id": cls.env.ref("base.no").id})
+        cls._configure_company(branch)
+        cls._buy_credits(branch)
+        return branch
 
     def setUp(self):
         super().setUp()

@@ -14,12 +14,10 @@ import time
 from datetime import timedelta
 
 from odoo import SUPERUSER_ID, Command, api, fields
-from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, tagged
-from odoo.tests.common import get_db_name
-from odoo.tools import SQL, config, mute_logger
+from odoo.tools import config, mute_logger
 
-from .common import REPO_ROOT, IntellipushSandboxMixin
+from .common import REPO_ROOT, IntellipushCommittedMixin
 
 # A shop clerk's request as a separate process: queue SMS (which reserves
 # credits) and commit, retried on a serialization failure as Odoo's HTTP
@@ -71,70 +69,7 @@ REMINDER_SCRIPT = textwrap.dedent("""
 
 
 @tagged("post_install", "-at_install", "intellipush")
-class TestDispatchTransactions(IntellipushSandboxMixin, BaseCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.registry = Registry(get_db_name())
-        cls._start_sandbox()
-        with cls.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            company = env.company
-            cls.company_id = company.id
-            cls.saved_company_values = company.read(
-                [
-                    "sms_provider",
-                    "intellipush_api_id",
-                    "intellipush_api_secret",
-                    "intellipush_base_url",
-                    "intellipush_country_id",
-                ]
-            )[0]
-            cls._configure_company(company)
-            cls.had_wallet = bool(env["intellipush.credit.wallet"].search([("company_id", "=", company.id)]))
-            # No low-balance activities: they would outlive the wallet removed at the end.
-            cls._buy_credits(company, quantity=1000).low_balance_threshold = 0
-            icp = env["ir.config_parameter"]
-            icp.set_param("intellipush_sms.timeout", "30")
-            icp.set_param("intellipush_sms.batch_size", "5")
-        cls.addClassCleanup(cls._restore_company)
-
-    @classmethod
-    def _restore_company(cls):
-        with cls.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            values = dict(cls.saved_company_values)
-            values.pop("id")
-            values["intellipush_country_id"] = values["intellipush_country_id"] and values["intellipush_country_id"][0]
-            env["res.company"].browse(cls.company_id).write(values)
-            for key in ("intellipush_sms.timeout", "intellipush_sms.batch_size"):
-                env["ir.config_parameter"].search([("key", "=", key)]).unlink()
-            if not cls.had_wallet:
-                # The ledger refuses deletion through the ORM; this removes the
-                # test's own committed wallet only, with what refers to it.
-                wallets = env["intellipush.credit.wallet"].search([("company_id", "=", cls.company_id)])
-                for model, model_field in (
-                    ("mail.activity", "res_model"),
-                    ("mail.message", "model"),
-                    ("mail.followers", "res_model"),
-                ):
-                    env[model].sudo().search(
-                        [(model_field, "=", wallets._name), ("res_id", "in", wallets.ids)]
-                    ).unlink()
-                for table, column in (
-                    ("intellipush_credit_ledger", "wallet_id"),
-                    ("intellipush_credit_lot", "wallet_id"),
-                    ("intellipush_credit_wallet", "id"),
-                ):
-                    cr.execute(
-                        SQL(
-                            "DELETE FROM %s WHERE %s IN %s",
-                            SQL.identifier(table),
-                            SQL.identifier(column),
-                            tuple(wallets.ids) or (0,),
-                        )
-                    )
-
+class TestDispatchTransactions(IntellipushCommittedMixin, BaseCase):
     def setUp(self):
         super().setUp()
         self.sandbox.reset()

@@ -17,9 +17,7 @@ class TestGatewayCompanies(IntellipushCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.branch = cls.env["res.company"].create({"name": "Filial Bergen", "country_id": cls.env.ref("base.no").id})
-        cls._configure_company(cls.branch)
-        cls._buy_credits(cls.branch)
+        cls.branch = cls._connect_branch()
         # As a database from before the URL was checked may hold it: written past the ORM's checks.
         cls.env.flush_all()
         cls.env.cr.execute("UPDATE res_company SET intellipush_base_url = %s WHERE id = %s", [BAD_URL, cls.branch.id])

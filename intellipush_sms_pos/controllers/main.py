@@ -30,3 +30,10 @@ class PosReceiptPortal(CustomerPortal):
                 else False,
             },
         )
+
+    @http.route("/pos/receipt/<path:_path>", type="http", auth="none", csrf=False, save_session=False)
+    def intellipush_pos_receipt_unknown(self, **_kwargs):
+        """Not a receipt URL (an id that is no number, a NUL byte): 404 at once.
+        Odoo's own 404 would first look the path up among attachments, which
+        fails (500) on a NUL byte."""
+        return request.make_response("Not found.", headers=[("Content-Type", "text/plain")], status=404)

@@ -1,4 +1,5 @@
 from . import test_consent
+from . import test_hostile_routes
 from . import test_quick_sms
 from . import test_receipt_sms
 from . import test_ui
