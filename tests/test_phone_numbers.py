@@ -1,6 +1,7 @@
 import pytest
 
-from intellipush_sms.tools.phone_numbers import InvalidPhoneNumber, normalize
+from intellipush_sms.tools import phone_numbers
+from intellipush_sms.tools.phone_numbers import InvalidPhoneNumber, format_international, normalize
 
 
 @pytest.mark.parametrize(
@@ -36,3 +37,61 @@ def test_invalid_numbers_say_why(raw, reason):
     with pytest.raises(InvalidPhoneNumber) as caught:
         normalize(raw, "NO")
     assert caught.value.reason == reason
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("", phone_numbers.EMPTY),
+        ("abc123", phone_numbers.TOO_SHORT),
+        ("4", phone_numbers.UNPARSABLE),
+        ("hello", phone_numbers.UNPARSABLE),
+        ("+47 4123456789012", phone_numbers.TOO_LONG),
+        ("+47 0123 4567", phone_numbers.NOT_IN_PLAN),
+    ],
+)
+def test_invalid_numbers_carry_a_stable_code(raw, code):
+    """The Odoo side translates the code; the English sentence stays for logs."""
+    with pytest.raises(InvalidPhoneNumber) as caught:
+        normalize(raw, "NO")
+    assert caught.value.code == code
+    assert caught.value.reason == phone_numbers.REASONS[code]
+
+
+def test_every_code_has_an_english_sentence():
+    codes = {value for name, value in vars(phone_numbers).items() if name.isupper() and isinstance(value, str)}
+    codes -= {phone_numbers.DEFAULT_REGION}
+    assert codes == set(phone_numbers.REASONS)
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        # Norwegian mobiles 3-2-3, as Norwegians write them, however typed or stored.
+        ("+4741234567", "+47 412 34 567"),
+        ("0047 45 67 89 01", "+47 456 78 901"),
+        ("+47 98 76 54 32", "+47 987 65 432"),
+        ("934 56 789", "+47 934 56 789"),
+        # Landlines and other countries keep their own grouping.
+        ("+4722123456", "+47 22 12 34 56"),
+        ("+46701234567", "+46 70 123 45 67"),
+        ("+390612345678", "+39 06 1234 5678"),
+        # Nothing to format: shown as it was.
+        ("123", "123"),
+        ("abc", "abc"),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_format_international(raw, shown):
+    assert format_international(raw) == shown
+
+
+def test_format_international_is_display_only():
+    """The stored and sent forms are untouched: E.164 and the Intellipush pair."""
+    number = normalize(format_international("+4741234567"), "NO")
+    assert (number.e164, number.intellipush_countrycode, number.national_number) == ("+4741234567", "0047", "41234567")
+
+
+def test_format_international_uses_the_region_for_numbers_without_prefix():
+    assert format_international("070-123 45 67", "SE") == "+46 70 123 45 67"

@@ -4,6 +4,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.sql import create_index
 
+from ..tools.phone_display import display_number
+
 ATTEMPT_REASONS = [
     ("granted", "Access Granted"),
     # No longer written: a wrong key or a malformed request writes nothing
@@ -47,6 +49,7 @@ class IntellipushAccessAttempt(models.Model):
     )
     partner_id = fields.Many2one(related="grant_id.partner_id", string="Contact")
     number = fields.Char(readonly=True)
+    number_display = fields.Char("Mobile Number", compute="_compute_number_display")
     reason = fields.Selection(ATTEMPT_REASONS, required=True, readonly=True)
     result = fields.Selection(
         [("granted", "Access Granted"), ("denied", "Access Denied")],
@@ -62,6 +65,11 @@ class IntellipushAccessAttempt(models.Model):
     def init(self):
         # The lock-out queries: a resource's recent attempts.
         create_index(self.env.cr, "intellipush_access_attempt_resource_date_idx", self._table, ["resource_id", "date"])
+
+    @api.depends("number")
+    def _compute_number_display(self):
+        for attempt in self:
+            attempt.number_display = display_number(attempt.number)
 
     @api.depends("reason")
     def _compute_result(self):

@@ -6,6 +6,7 @@ from odoo.tools import SQL, format_datetime
 
 from ..tools import intellipush_api
 from ..tools.access_codes import MASK_CHAR, mask, normalize_code, redact_between
+from ..tools.phone_display import display_number
 
 _logger = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ class IntellipushAccessGrant(models.Model):
     company_id = fields.Many2one(related="resource_id.company_id", store=True, index=True)
     partner_id = fields.Many2one("res.partner", string="Contact", readonly=True, index="btree_not_null")
     number = fields.Char(required=True, readonly=True, index=True, help="The holder's mobile number, E.164.")
+    number_display = fields.Char("Mobile Number", compute="_compute_number_display")
     valid_from = fields.Datetime(required=True, default=fields.Datetime.now)
     valid_to = fields.Datetime("Valid Until", required=True)
     valid_to_text = fields.Char("Valid Until (Text)", compute="_compute_valid_to_text")
@@ -81,8 +83,13 @@ class IntellipushAccessGrant(models.Model):
     @api.depends("resource_id", "number", "partner_id")
     def _compute_display_name(self):
         for grant in self:
-            holder = grant.partner_id.name or grant.number
+            holder = grant.partner_id.name or display_number(grant.number)
             grant.display_name = f"{grant.resource_id.name} – {holder}" if grant.resource_id else holder
+
+    @api.depends("number")
+    def _compute_number_display(self):
+        for grant in self:
+            grant.number_display = display_number(grant.number)
 
     @api.depends("valid_to", "resource_id.tz")
     @api.depends_context("lang")

@@ -19,6 +19,7 @@ from ..tools.access_codes import (
     normalize_code,
     split_around,
 )
+from ..tools.phone_display import number_problem
 from ..tools.phone_numbers import InvalidPhoneNumber, normalize
 
 _logger = logging.getLogger(__name__)
@@ -193,7 +194,7 @@ class IntellipushAccessResource(models.Model):
         try:
             phone = normalize(number, self.company_id._intellipush_phone_region())
         except InvalidPhoneNumber as error:
-            raise UserError(_("This number cannot receive SMS: %s.", error.reason)) from error
+            raise UserError(_("This number cannot receive SMS: %s.", number_problem(self.env, error))) from error
         valid_from = valid_from or fields.Datetime.now()
         grant_sudo = (
             self.env["intellipush.access.grant"]
@@ -322,7 +323,6 @@ class IntellipushAccessResource(models.Model):
             return resource
         return self.browse()
 
-    def _access_validate(self, code, number=None, remote_addr=None):
     def _access_validate_in_turn(self, code, number=None, remote_addr=None):
         """:meth:`_access_validate` for a request, in a transaction of its own
         in READ COMMITTED: checks at one door then wait for each other on the
@@ -337,6 +337,7 @@ class IntellipushAccessResource(models.Model):
             cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
             return self.with_env(self.env(cr=cr))._access_validate(code, number, remote_addr=remote_addr)
 
+    def _access_validate(self, code, number=None, remote_addr=None):
         """Check a code presented at this resource and record the attempt.
 
         True when access is granted, which uses the code once. Why a code is

@@ -2,6 +2,11 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 CREDIT_DIGITS = (16, 4)
+# What people read: credits with two decimals. The ledger stays exact (four);
+# views pass ``digits="[16, 2]"`` and messages use the wallet's _format_credits.
+CREDIT_DISPLAY_DIGITS = (16, 2)
+# Entries whose credits went to SMS: debits out, refunds back.
+CONSUMPTION_TYPES = ("debit", "refund")
 
 
 class IntellipushCreditLedger(models.Model):
@@ -50,12 +55,24 @@ class IntellipushCreditLedger(models.Model):
         readonly=True,
         help="Change of the credits set aside for queued SMS.",
     )
+    # No digits: a float column with the exact value, shown with two decimals.
+    consumed = fields.Float(
+        "Credits Used",
+        compute="_compute_consumed",
+        store=True,
+        help="Credits spent on SMS, positive: a debit counts, a refund counts back. Zero for other entries.",
+    )
     lot_id = fields.Many2one("intellipush.credit.lot", readonly=True, index="btree_not_null", ondelete="restrict")
     sms_id = fields.Many2one("sms.sms", string="SMS", readonly=True, index="btree_not_null", ondelete="set null")
     country_id = fields.Many2one("res.country", string="Destination", readonly=True)
     segments = fields.Integer(readonly=True)
     user_id = fields.Many2one("res.users", string="By", readonly=True, default=lambda self: self.env.user)
     reason = fields.Char(readonly=True)
+
+    @api.depends("entry_type", "amount")
+    def _compute_consumed(self):
+        for entry in self:
+            entry.consumed = -entry.amount if entry.entry_type in CONSUMPTION_TYPES else 0.0
 
     @api.model_create_multi
     def create(self, vals_list):

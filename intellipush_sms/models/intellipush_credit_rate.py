@@ -4,6 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..tools.credits import ZERO, message_cost
+from ..tools.phone_display import number_problem
 from ..tools.phone_numbers import InvalidPhoneNumber, normalize
 from ..tools.sms_encoding import analyze
 from .intellipush_credit_ledger import CREDIT_DIGITS
@@ -116,7 +117,7 @@ class IntellipushCreditRate(models.Model):
             try:
                 parsed.append((normalize(number, region), segments, None))
             except InvalidPhoneNumber as error:
-                parsed.append((None, segments, error.reason))
+                parsed.append((None, segments, number_problem(self.env, error)))
         codes = {phone.region for phone, _segments, _problem in parsed if phone and phone.region}
         countries = self.env["res.country"].sudo().search([("code", "in", list(codes))])
         country_by_code = {country.code: country for country in countries}

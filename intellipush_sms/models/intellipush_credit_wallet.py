@@ -15,7 +15,7 @@ from odoo.exceptions import UserError
 from odoo.tools.misc import formatLang
 
 from ..tools.credits import ZERO, allocate, to_credits
-from .intellipush_credit_ledger import CREDIT_DIGITS
+from .intellipush_credit_ledger import CREDIT_DIGITS, CREDIT_DISPLAY_DIGITS
 
 # What a movement is about: one SMS, the credits at stake, where it goes.
 Charge = namedtuple("Charge", "sms_id cost country_id segments")
@@ -129,8 +129,9 @@ class IntellipushCreditWallet(models.Model):
     # ------------------------------------------------------------
 
     def _format_credits(self, credits):
-        """Credits as people read them in their language (decimal comma in Norwegian)."""
-        return formatLang(self.env, float(credits), digits=CREDIT_DIGITS[1])
+        """Credits as people read them in their language: two decimals, a
+        decimal comma and grouped thousands in Norwegian ("4 978,89")."""
+        return formatLang(self.env, float(credits), digits=CREDIT_DISPLAY_DIGITS[1])
 
     # ------------------------------------------------------------
     # Movements: the one boundary where credits move. Each takes plain
@@ -196,8 +197,8 @@ class IntellipushCreditWallet(models.Model):
             waiting_reason = _(
                 "Waiting for SMS credits: %(needed)s needed, %(available)s available. "
                 "It is sent as soon as credits are bought.",
-                needed=needed,
-                available=available,
+                needed=self._format_credits(needed),
+                available=self._format_credits(available),
             )
             verdicts = [
                 verdict._replace(problem=waiting_reason) if verdict.credit_state == "waiting" else verdict
@@ -394,7 +395,10 @@ class IntellipushCreditWallet(models.Model):
             self._schedule_for_managers(
                 "intellipush_sms.mail_activity_type_low_balance",
                 _("Low SMS credit balance"),
-                _("Only %s credits are available. Buy credits before SMS start to wait.", available),
+                _(
+                    "Only %s credits are available. Buy credits before SMS start to wait.",
+                    self._format_credits(available),
+                ),
             )
         elif not below and self.low_balance_alerted:
             self.low_balance_alerted = False

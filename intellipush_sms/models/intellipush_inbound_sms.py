@@ -4,6 +4,7 @@ import zlib
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 from ..tools import intellipush_api, sms_keywords
 from ..tools.phone_numbers import InvalidPhoneNumber, normalize
@@ -61,6 +62,24 @@ class IntellipushInboundSms(models.Model):
         readonly=True,
         index=True,
     )
+
+    reply_state = fields.Selection(
+        [
+            ("to_reply", "Awaiting Reply"),
+            ("replied", "Replied"),
+            ("handled", "Handled"),
+            ("none", "No Reply Needed"),
+        ],
+        string="Reply",
+        readonly=True,
+        index=True,
+        copy=False,
+        help="A message from a customer waits for a reply until someone answers it or marks it as handled; "
+        "opt-out and opt-in keywords need none.",
+    )
+    reply_sms_ids = fields.One2many("sms.sms", "intellipush_reply_to_id", string="Replies", readonly=True)
+    replied_by_id = fields.Many2one("res.users", "Handled By", readonly=True, copy=False)
+    replied_at = fields.Datetime("Handled At", readonly=True, copy=False)
 
     _sql_constraints = [
         (
@@ -178,7 +197,14 @@ class IntellipushInboundSms(models.Model):
                 message._intellipush_opt_in()
             else:
                 message._intellipush_post_on_partner()
-            message.write({"state": "done", "action": action or "message"})
+            message.write(
+                {
+                    "state": "done",
+                    "action": action or "message",
+                    # A customer's words wait for a person; a keyword was dealt with here.
+                    "reply_state": "none" if action else "to_reply",
+                }
+            )
 
     def _intellipush_partners_of_number(self):
         """Every contact of the message's company reachable on its number."""
@@ -241,6 +267,46 @@ class IntellipushInboundSms(models.Model):
                 message_type="sms",
                 subtype_xmlid="mail.mt_note",
             )
+
+    # ------------------------------------------------------------
+    # Replies (the two-way inbox)
+    # ------------------------------------------------------------
+
+    def action_intellipush_reply(self):
+        """Answer this message by SMS, from the inbox or from the contact."""
+        self.ensure_one()
+        if not self.number or self.state == "unreadable":
+            raise UserError(_("This message came without a sender number: there is no one to reply to."))
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Reply by SMS"),
+            "res_model": "intellipush.inbound.reply",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_inbound_id": self.id},
+        }
+
+    def action_intellipush_mark_handled(self):
+        """Nothing to answer, or answered another way (a phone call, at the counter)."""
+        self._intellipush_set_reply_state("handled")
+
+    def action_intellipush_reopen(self):
+        self._intellipush_set_reply_state("to_reply")
+
+    def _intellipush_set_reply_state(self, reply_state, replies=None):
+        """Record who dealt with these messages. SMS users may read the inbox,
+        not edit it: what they may change here is this state, through here."""
+        self.check_access("read")
+        handled = reply_state in ("replied", "handled")
+        self.sudo().write(
+            {
+                "reply_state": reply_state,
+                "replied_by_id": self.env.user.id if handled else False,
+                "replied_at": fields.Datetime.now() if handled else False,
+            }
+        )
+        if replies:
+            replies.sudo().intellipush_reply_to_id = self[:1]
 
 
 def _sender_number(message, region):

@@ -36,20 +36,35 @@ class IntellipushInvoiceReminder(models.Model):
         ("move_rule_unique", "unique(move_id, rule_id)", "This reminder was already handled for this invoice."),
     ]
 
+    def _intellipush_stored_lang(self, company):
+        """The language texts stored for ``company`` are written in: its
+        partner's when installed, else the current one."""
+        lang = company.partner_id.lang
+        installed = {code for code, _name in self.env["res.lang"].get_installed()}
+        return lang if lang in installed else self.env.lang
+
     def _intellipush_process(self):
         """Send or skip claimed reminders; returns how many SMS were queued."""
         self.fetch(["move_id", "rule_id"])
         moves = self.move_id
         recipients = moves._sms_get_recipients_info()
         skip_reasons = {}
+        # Stored texts (the reason, the chatter note) are written once, in
+        # the company's language: the cron has none, and a user running the
+        # reminders by hand writes for everyone who reads them later.
+        env_by_company = {}
         for reminder in self:
+            company = reminder.company_id
+            if company not in env_by_company:
+                env_by_company[company] = self.with_context(lang=self._intellipush_stored_lang(company)).env
+            env = env_by_company[company]
             move = reminder.move_id
             if move.move_type != "out_invoice":
-                skip_reasons[reminder] = self.env._("Credit notes get no payment reminder.")
+                skip_reasons[reminder] = env._("Credit notes get no payment reminder.")
             elif move.currency_id.is_zero(move.amount_residual):
-                skip_reasons[reminder] = self.env._("Nothing left to pay.")
+                skip_reasons[reminder] = env._("Nothing left to pay.")
             elif not recipients[move.id]["sanitized"]:
-                skip_reasons[reminder] = self.env._(
+                skip_reasons[reminder] = env._(
                     "%(partner)s has no valid mobile number.", partner=move.partner_id.display_name
                 )
         skipped = self.browse([reminder.id for reminder in skip_reasons])
@@ -59,7 +74,7 @@ class IntellipushInvoiceReminder(models.Model):
             skipped.move_id._message_log_batch(
                 bodies={
                     reminder.move_id.id: Markup("<p>%s</p>")
-                    % self.env._(
+                    % env_by_company[reminder.company_id]._(
                         'SMS reminder "%(rule)s" not sent: %(reason)s',
                         rule=reminder.rule_id.name,
                         reason=skip_reasons[reminder],

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 
+from ..tools.phone_display import display_number
 from ..tools.phone_numbers import InvalidPhoneNumber, normalize
 
 
@@ -15,6 +16,7 @@ class IntellipushSmsListContact(models.Model):
     name = fields.Char()
     number = fields.Char("Mobile", required=True)
     number_e164 = fields.Char("Normalised Number", compute="_compute_number_e164", store=True, index=True)
+    number_display = fields.Char("International Number", compute="_compute_number_display")
     partner_id = fields.Many2one("res.partner", "Contact", index="btree_not_null")
     sms_first_name = fields.Char("First Name (SMS)", compute="_compute_sms_first_name")
 
@@ -30,6 +32,11 @@ class IntellipushSmsListContact(models.Model):
                 contact.number_e164 = normalize(contact.number, region).e164
             except InvalidPhoneNumber:
                 contact.number_e164 = False
+
+    @api.depends("number_e164")
+    def _compute_number_display(self):
+        for contact in self:
+            contact.number_display = display_number(contact.number_e164) if contact.number_e164 else False
 
     @api.depends("name", "partner_id.sms_first_name")
     def _compute_sms_first_name(self):

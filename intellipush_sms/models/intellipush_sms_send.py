@@ -1,11 +1,17 @@
+"""Over 400 lines: a send is one form (recipients, text, schedule, recurrence, runs),
+and its actions read best beside the fields they check.
+"""
+
 import re
 
 import pytz
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_datetime
 
 from ..tools import recurrence
+from ..tools.phone_display import number_problem
 from ..tools.phone_numbers import InvalidPhoneNumber, normalize
 from ..tools.recipients import parse_numbers
 from .sms_sms import SMS_PURPOSES
@@ -14,6 +20,8 @@ from .sms_sms import SMS_PURPOSES
 _PLACEHOLDER = re.compile(r"\s*\{\{.*?\}\}")
 # Unreachable recipients listed on the form; a large segment may hold thousands.
 MAX_INVALID_LISTED = 50
+# More recipients than this (or any list) make a send marketing unless a reason says otherwise.
+BULK_RECIPIENTS = 5
 WEEKDAY_FIELDS = ("on_monday", "on_tuesday", "on_wednesday", "on_thursday", "on_friday", "on_saturday", "on_sunday")
 
 
@@ -53,7 +61,17 @@ class IntellipushSmsSend(models.Model):
         [(value, label) for value, label in SMS_PURPOSES if value in ("transactional", "marketing")],
         string="Purpose",
         required=True,
-        default="transactional",
+        compute="_compute_sms_purpose",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="A send to a list, a segment or more than a handful of numbers is marketing: it goes only to "
+        "those who consented. Transactional needs a reason, e.g. a change of opening hours customers must know.",
+    )
+    intellipush_is_bulk = fields.Boolean("Bulk Send", compute="_compute_intellipush_is_bulk")
+    transactional_reason = fields.Char(
+        "Why Transactional",
+        help="Required for a transactional send to a list or many recipients: it skips the marketing consent.",
     )
 
     partner_ids = fields.Many2many("res.partner", string="Contacts")
@@ -106,6 +124,27 @@ class IntellipushSmsSend(models.Model):
     @api.model
     def _tz_get(self):
         return [(tz, tz) for tz in sorted(pytz.all_timezones, key=lambda tz: tz if not tz.startswith("Etc/") else "_")]
+
+    def _intellipush_bulk(self):
+        """Whether this send goes to a list or to more than a handful of recipients (bridges add segments)."""
+        self.ensure_one()
+        typed = len([part for part in re.split(r"[\n,;]+", self.numbers or "") if part.strip()])
+        return bool(self.list_ids) or len(self.partner_ids) + typed > BULK_RECIPIENTS
+
+    @api.depends("partner_ids", "list_ids", "numbers")
+    def _compute_intellipush_is_bulk(self):
+        for send in self:
+            send.intellipush_is_bulk = send._intellipush_bulk()
+
+    @api.depends("partner_ids", "list_ids", "numbers", "template_id")
+    def _compute_sms_purpose(self):
+        for send in self:
+            if send.template_id.sms_purpose in ("transactional", "marketing") and not send._intellipush_bulk():
+                send.sms_purpose = send.template_id.sms_purpose
+            elif send._intellipush_bulk() and not send.transactional_reason:
+                send.sms_purpose = "marketing"
+            else:
+                send.sms_purpose = send.sms_purpose or "transactional"
 
     @api.depends("template_id")
     def _compute_body(self):
@@ -174,14 +213,16 @@ class IntellipushSmsSend(models.Model):
             try:
                 add(normalize(partner.mobile or partner.phone or "", region).e164, partner)
             except InvalidPhoneNumber as error:
-                invalid.append((partner.display_name, error.reason))
+                invalid.append((partner.display_name, number_problem(self.env, error)))
         contacts = self.env["intellipush.sms.list.contact"].search([("list_id", "in", self.list_ids.ids)])
         for contact in contacts:
             if contact.number_e164:
                 add(contact.number_e164, contact.partner_id)
             else:
                 invalid.append((contact.name or contact.number, _("not a valid mobile number")))
-        typed, typed_invalid = parse_numbers(self.numbers, region)
+        typed, typed_invalid = parse_numbers(
+            self.numbers, region, describe=lambda error: number_problem(self.env, error)
+        )
         for number in typed:
             add(number.e164, self.env["res.partner"])
         invalid += typed_invalid
@@ -197,6 +238,23 @@ class IntellipushSmsSend(models.Model):
             raise UserError(_("This SMS was already sent or scheduled."))
         if not self.recipient_count:
             raise UserError(_("Add at least one contact, list or number that can receive SMS."))
+        if not (self.body or "").strip():
+            raise UserError(_("Write the message first: an empty SMS is not sent."))
+        if self.sms_purpose == "transactional" and self._intellipush_bulk() and not self.transactional_reason:
+            raise UserError(
+                _(
+                    "A send to a list or to more than %s recipients is marketing: it goes only to those who "
+                    "consented. To send it as transactional, say why in “Why Transactional”.",
+                    BULK_RECIPIENTS,
+                )
+            )
+        if self.schedule_type == "later" and self.send_at <= fields.Datetime.now():
+            raise UserError(
+                _(
+                    "%(moment)s has passed: choose a time in the future, or Send Now.",
+                    moment=format_datetime(self.env, self.send_at, tz=self.tz, dt_format="short"),
+                )
+            )
         if self.schedule_type == "now":
             run = self._intellipush_run(fields.Datetime.now())
             self.state = "done"
@@ -205,12 +263,31 @@ class IntellipushSmsSend(models.Model):
             raise UserError(_("Scheduled sends need Intellipush as the company's SMS provider."))
         if self.schedule_type == "later":
             # Queued now, so the credits are set aside; they leave at their time.
-            self._intellipush_run(self.send_at)
+            run = self._intellipush_run(self.send_at)
             self.state = "scheduled"
+            queued = len(run.sms_ids.filtered(lambda sms: sms.state in ("outgoing", "pending")))
+            message = _(
+                "%(count)s SMS will go %(moment)s.",
+                count=queued,
+                moment=format_datetime(self.env, self.send_at, tz=self.tz, dt_format="short"),
+            )
         else:
             self.write({"state": "scheduled", "next_run_at": self._intellipush_first_run()})
+            message = _(
+                "The first SMS go %(moment)s.",
+                moment=format_datetime(self.env, self.next_run_at, tz=self.tz, dt_format="short"),
+            )
         self._intellipush_trigger_cron()
-        return True
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("SMS scheduled"),
+                "message": message,
+                "type": "success",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def action_pause(self):
         self.filtered(lambda send: send.state == "scheduled" and send.schedule_type == "recurring").state = "paused"

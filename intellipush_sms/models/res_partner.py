@@ -33,6 +33,11 @@ class ResPartner(models.Model):
         compute="_compute_intellipush_access_grant_count",
         groups="intellipush_sms.group_intellipush_user",
     )
+    intellipush_inbound_to_reply_count = fields.Integer(
+        "SMS to Answer",
+        compute="_compute_intellipush_inbound_to_reply_count",
+        groups="intellipush_sms.group_intellipush_user",
+    )
     sms_first_name = fields.Char(
         "First Name (SMS)",
         compute="_compute_sms_first_name",
@@ -68,6 +73,23 @@ class ResPartner(models.Model):
             "target": "new",
             "context": {"default_partner_id": self.id},
         }
+
+    def _compute_intellipush_inbound_to_reply_count(self):
+        counts = dict(
+            self.env["intellipush.inbound.sms"]._read_group(
+                [("partner_id", "in", self.ids), ("reply_state", "=", "to_reply")], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.intellipush_inbound_to_reply_count = counts.get(partner, 0)
+
+    def action_intellipush_view_inbound(self):
+        """The SMS this contact sent, those waiting for a reply first."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("intellipush_sms.intellipush_inbound_sms_action")
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"search_default_filter_to_reply": 1 if self.intellipush_inbound_to_reply_count else 0}
+        return action
 
     def action_intellipush_view_access_grants(self):
         self.ensure_one()

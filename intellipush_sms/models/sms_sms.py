@@ -122,6 +122,26 @@ class SmsSms(models.Model):
     intellipush_send_run_id = fields.Many2one(
         "intellipush.sms.send.run", "Sent By", readonly=True, copy=False, index="btree_not_null", ondelete="set null"
     )
+    intellipush_skip_reason = fields.Selection(
+        [
+            ("blacklisted", "Blacklisted"),
+            ("withdrawn", "Consent withdrawn"),
+            ("no_consent", "No marketing consent"),
+        ],
+        string="Skipped Because",
+        readonly=True,
+        copy=False,
+        help="Why the consent and blacklist rules did not let this SMS go.",
+    )
+    intellipush_reply_to_id = fields.Many2one(
+        "intellipush.inbound.sms",
+        "Reply To",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The received SMS this one answers.",
+    )
     sent_at = fields.Datetime(readonly=True, copy=False)
     delivered_at = fields.Datetime(readonly=True, copy=False)
     intellipush_redacted_body = fields.Text(
@@ -190,13 +210,14 @@ class SmsSms(models.Model):
         queued = self.filtered(lambda sms: sms.state in ("outgoing", "process", "pending", "sent"))
         skipped = {}
         for sms in self - queued:
-            skipped[sms.failure_type] = skipped.get(sms.failure_type, 0) + 1
+            key = sms.intellipush_skip_reason or sms.failure_type
+            skipped[key] = skipped.get(key, 0) + 1
         labels = self._intellipush_failure_labels()
         lines = [
             _(
                 "%(count)s SMS queued, about %(cost)s credits.",
                 count=len(queued),
-                cost=round(sum(queued.mapped("credit_cost")), 2),
+                cost=self.env["intellipush.credit.wallet"]._format_credits(sum(queued.mapped("credit_cost"))),
             )
         ]
         lines += [

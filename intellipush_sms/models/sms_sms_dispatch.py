@@ -12,6 +12,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..tools import intellipush_api
+from ..tools.phone_display import number_problem
 from ..tools.phone_numbers import InvalidPhoneNumber, normalize
 from .sms_sms_status import STATUS_FIRST_CHECK
 
@@ -126,7 +127,8 @@ class SmsSms(models.Model):
             try:
                 number = normalize(sms.number, region_by_company[company])
             except InvalidPhoneNumber as error:
-                invalid[sms] = error.reason
+                # Stored for people: in the company's language, the cron has none.
+                invalid[sms] = number_problem(self.with_context(lang=company.partner_id.lang).env, error)
                 continue
             valid |= sms
             outgoing.append(

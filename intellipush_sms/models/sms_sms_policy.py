@@ -3,7 +3,7 @@ of sending calls (chatter, composer, send form, campaigns, POS), the text
 cleaning and the opt-out footer of marketing SMS. Only for Intellipush companies.
 """
 
-from collections import Counter
+from collections import Counter, namedtuple
 
 from odoo import _, api, models
 
@@ -14,6 +14,11 @@ from .sms_sms import UNSENT_STATES
 # Purposes held to the consent and blacklist rules; access codes and opt-out
 # confirmations were asked for by the recipient.
 POLICED_PURPOSES = ("transactional", "marketing")
+
+# Why the policy refuses an SMS: Odoo's failure type, the reason for people,
+# and which of our skip reasons it is (``sms.sms.intellipush_skip_reason``):
+# Odoo's one "opted out" would count contacts who never consented as opt-outs.
+Verdict = namedtuple("Verdict", "failure_type reason skip")
 
 
 class SmsSms(models.Model):
@@ -78,9 +83,21 @@ class SmsSms(models.Model):
         for vals, company, verdict in zip(checked, companies, verdicts, strict=True):
             if vals.get("state", "outgoing") != "outgoing":
                 if verdict:
-                    vals["failure_reason"] = verdict[1]
+                    vals.update(failure_reason=verdict.reason, intellipush_skip_reason=verdict.skip)
+            elif not (vals.get("body") or "").strip():
+                # Never queued: Intellipush would refuse it, and it would cost a request.
+                vals.update(
+                    state="canceled",
+                    failure_type="sms_invalid_message",
+                    failure_reason=_("The message is empty: there is nothing to send."),
+                )
             elif verdict:
-                vals.update(state="canceled", failure_type=verdict[0], failure_reason=verdict[1])
+                vals.update(
+                    state="canceled",
+                    failure_type=verdict.failure_type,
+                    failure_reason=verdict.reason,
+                    intellipush_skip_reason=verdict.skip,
+                )
             elif vals["sms_purpose"] == "marketing":
                 vals["body"] = company._intellipush_with_optout_footer(vals.get("body") or "")
         for vals in vals_list:
@@ -91,7 +108,7 @@ class SmsSms(models.Model):
     @api.model
     def _intellipush_policy_verdicts(self, entries):
         """For each ``(number, partner, purpose, company)``: ``None`` when the
-        SMS may go, else ``(failure_type, reason)``.
+        SMS may go, else a :class:`Verdict`.
 
         A blacklisted number receives nothing but access codes and opt-out
         confirmations (it asked for those); marketing also needs the
@@ -119,11 +136,17 @@ class SmsSms(models.Model):
             if not checked:
                 verdicts.append(None)
             elif number in blacklisted:
-                verdicts.append(("sms_blacklist", _("This number opted out: it receives nothing but access codes.")))
+                verdicts.append(
+                    Verdict(
+                        "sms_blacklist",
+                        _("This number opted out: it receives nothing but access codes."),
+                        "blacklisted",
+                    )
+                )
             elif purpose == "marketing" and consent == "withdrawn":
-                verdicts.append(("sms_optout", _("The contact withdrew the marketing consent.")))
+                verdicts.append(Verdict("sms_optout", _("The contact withdrew the marketing consent."), "withdrawn"))
             elif purpose == "marketing" and consent != "granted":
-                verdicts.append(("sms_optout", _("No marketing consent from this contact.")))
+                verdicts.append(Verdict("sms_optout", _("No marketing consent from this contact."), "no_consent"))
             else:
                 verdicts.append(None)
         return verdicts
@@ -145,14 +168,19 @@ class SmsSms(models.Model):
         """What sending ``body`` to ``[(number, partner)]`` would queue:
         ``(numbers the consent and blacklist rules let through, the text as
         it will go, with the opt-out instruction marketing carries,
-        Counter of the failure types of those skipped)``."""
+        Counter of the skip reasons of those left out)``. A recipient
+        without a number is counted as such, so that every one is accounted for."""
+        with_number = [(number, partner) for number, partner in recipients if number]
         verdicts = self._intellipush_policy_verdicts(
-            [(number, partner, purpose, company) for number, partner in recipients]
+            [(number, partner, purpose, company) for number, partner in with_number]
         )
-        numbers = [number for (number, _partner), verdict in zip(recipients, verdicts, strict=True) if not verdict]
+        numbers = [number for (number, _partner), verdict in zip(with_number, verdicts, strict=True) if not verdict]
         if purpose == "marketing":
             body = company._intellipush_with_optout_footer(body)
-        return numbers, body, Counter(verdict[0] for verdict in verdicts if verdict)
+        skipped = Counter(verdict.skip for verdict in verdicts if verdict)
+        if without := len(recipients) - len(with_number):
+            skipped["no_number"] = without
+        return numbers, body, skipped
 
     @api.model
     def _intellipush_estimate(self, recipients, body, purpose, company):
@@ -162,12 +190,12 @@ class SmsSms(models.Model):
         summary = self.env["intellipush.credit.rate"].with_company(company)._cost_summary(numbers, body)
         # When the rules let nobody through, say so rather than show nothing.
         if skipped and (summary or (not numbers and company.sms_provider == "intellipush")):
-            labels = self._intellipush_failure_labels()
+            labels = self._intellipush_skip_labels()
             summary = "; ".join(
                 [summary or self.env._("No SMS to send")]
                 + [
-                    self.env._("%(count)s skipped: %(reason)s", count=count, reason=labels[failure])
-                    for failure, count in skipped.most_common()
+                    self.env._("%(count)s skipped: %(reason)s", count=count, reason=labels[skip])
+                    for skip, count in skipped.most_common()
                 ]
             )
         return summary
@@ -179,6 +207,13 @@ class SmsSms(models.Model):
             **dict(self._fields["failure_type"]._description_selection(self.env)),
             "sms_optout": self.env._("Opted Out"),
             "sms_blacklist": self.env._("Blacklisted"),
+            **self._intellipush_skip_labels(),
+        }
+
+    def _intellipush_skip_labels(self):
+        return {
+            **dict(self._fields["intellipush_skip_reason"]._description_selection(self.env)),
+            "no_number": self.env._("No mobile number"),
         }
 
     def _intellipush_recheck_policy(self):
@@ -188,8 +223,13 @@ class SmsSms(models.Model):
         )
         verdict_by_sms = dict(zip(self, verdicts, strict=True))
         refused = self.filtered(verdict_by_sms.get)
-        for (failure_type, reason), records in refused.grouped(verdict_by_sms.get).items():
-            records._intellipush_set_state("canceled", failure_type=failure_type, reason=reason)
+        for verdict, records in refused.grouped(verdict_by_sms.get).items():
+            records._intellipush_set_state(
+                "canceled",
+                failure_type=verdict.failure_type,
+                reason=verdict.reason,
+                values={"intellipush_skip_reason": verdict.skip},
+            )
         return refused
 
 

@@ -65,7 +65,9 @@ class TestMarketingConsent(IntellipushCase):
             self.audience, "Hei {{ object.name }}! 20 % på alt i helgen.", sms_purpose="marketing", mass_keep_log=True
         )
         self.assertIn("1 SMS", composer.intellipush_cost_summary, "the estimate counts only who will get it")
-        self.assertIn("2 skipped: Opted Out", composer.intellipush_cost_summary, "and says who will not")
+        # Who never consented is no opt-out: each reason counted apart.
+        self.assertIn("1 skipped: No marketing consent", composer.intellipush_cost_summary, "and says who will not")
+        self.assertIn("1 skipped: Consent withdrawn", composer.intellipush_cost_summary)
         self.assertIn("1 skipped: Blacklisted", composer.intellipush_cost_summary)
         self.assertEqual(composer.intellipush_optout_footer, FOOTER)
 
@@ -73,7 +75,8 @@ class TestMarketingConsent(IntellipushCase):
 
         message = result["params"]["message"]
         self.assertIn("1 SMS queued, about 1.11 credits.", message)
-        self.assertIn("2 skipped: Opted Out", message)
+        self.assertIn("1 skipped: No marketing consent", message)
+        self.assertIn("1 skipped: Consent withdrawn", message)
         self.assertIn("1 skipped: Blacklisted", message)
         self.assertEqual(result["params"]["type"], "warning")
 
@@ -409,3 +412,12 @@ class TestRecordConsentInBulk(IntellipushCase):
         log = self.partner_kari.sms_consent_log_ids
         self.assertEqual((log.channel, log.new_state), ("pos", "granted"))
         self.assertIn("Kundeklubbskjema", log.proof)
+
+
+@tagged("post_install", "-at_install", "intellipush")
+class TestEstimateAccountsForEveryone(IntellipushCase):
+    def test_a_recipient_without_a_number_is_counted_too(self):
+        no_number = self.env["res.partner"].create({"name": "Uten Nummer"})
+        composer = self._mass_composer(self.partner_kari | self.partner_ola | no_number, "Hei! Butikken er åpen.")
+        self.assertIn("2 SMS", composer.intellipush_cost_summary)
+        self.assertIn("1 skipped: No mobile number", composer.intellipush_cost_summary, "3 recipients, 3 accounted for")

@@ -221,7 +221,7 @@ class TestCreditWallet(IntellipushCase):
         partners = self.partner_kari | self.partner_ola | self.partner_sofia
         composer = self._mass_composer(partners, "Hei! Vi har fått inn nye varer.")
         # Two to Norway (1.1112 each) and one to Sweden (1.1364).
-        self.assertIn("3 SMS, GSM-7, 1 segment(s) each: about 3.3588 credits", composer.intellipush_cost_summary)
+        self.assertIn("3 SMS, GSM-7, 1 segment(s) each: about 3.36 credits", composer.intellipush_cost_summary)
         single = (
             self.env["sms.composer"]
             .with_context(
@@ -231,7 +231,7 @@ class TestCreditWallet(IntellipushCase):
             )
             .create({"body": "Hei Kari 😀 " + "x" * 70})
         )
-        self.assertIn("1 SMS, UCS-2, 2 segment(s) each: about 2.2223 credits", single.intellipush_cost_summary)
+        self.assertIn("1 SMS, UCS-2, 2 segment(s) each: about 2.22 credits", single.intellipush_cost_summary)
 
     def test_template_preview_shows_the_cost(self):
         template = self.env["sms.template"].create(
@@ -248,7 +248,7 @@ class TestCreditWallet(IntellipushCase):
             }
         )
         self.assertEqual(preview.body, "Hei Kari Nordmann, velkommen som kunde!")
-        self.assertIn("1 SMS, GSM-7, 1 segment(s) each: about 1.1112 credits", preview.intellipush_cost_summary)
+        self.assertIn("1 SMS, GSM-7, 1 segment(s) each: about 1.11 credits", preview.intellipush_cost_summary)
 
     def test_adjustment_wizard_records_the_reason(self):
         lot = self.wallet.lot_ids[0]

@@ -1,6 +1,7 @@
 from datetime import datetime
 
-from odoo.tests import tagged
+from odoo.exceptions import UserError
+from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import IntellipushCase
@@ -82,3 +83,92 @@ class TestInboundPolling(IntellipushCase):
         received = self._fetch()
         self.assertEqual(len(received), 2)
         self.assertIn("butikk  stopp", received.mapped("body"))
+
+
+@tagged("post_install", "-at_install", "intellipush")
+class TestInboxReplies(IntellipushCase):
+    """The two-way inbox: a customer's question waits until someone answers it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.clerk = new_test_user(
+            cls.env, login="kasse", name="Kari Kasse", groups="base.group_user,intellipush_sms.group_intellipush_user"
+        )
+
+    def _receive(self, phonenumber, text):
+        self.sandbox.add_inbound("0047", phonenumber, text)
+        self.env["intellipush.inbound.sms"]._cron_intellipush_inbound()
+        return self.env["intellipush.inbound.sms"].search([("body", "=", text)])
+
+    def _reply(self, message, text, user=None):
+        message = message.with_user(user or self.clerk)
+        wizard = Form(
+            self.env["intellipush.inbound.reply"]
+            .with_user(user or self.clerk)
+            .with_context(**message.action_intellipush_reply()["context"])
+        )
+        wizard.body = text
+        return wizard.save().action_send()
+
+    def test_a_question_waits_for_a_reply_and_a_keyword_does_not(self):
+        question = self._receive("41234567", "Har dere åpent på søndag?")
+        stop = self._receive("93456789", "stopp")
+        self.assertEqual((question.state, question.reply_state), ("done", "to_reply"))
+        self.assertEqual(stop.reply_state, "none")
+
+    def test_reply_from_the_inbox_goes_to_the_number_and_onto_the_chatter(self):
+        question = self._receive("41234567", "Har dere åpent på søndag?")
+        self._reply(question, "Ja, 12-16!")
+        self._process_queue()
+
+        self.assertEqual(
+            [(m["phonenumber"], m["message"]) for m in self.sandbox.messages()], [("41234567", "Ja, 12-16!")]
+        )
+        self.assertEqual((question.reply_state, question.replied_by_id), ("replied", self.clerk))
+        self.assertEqual(question.reply_sms_ids.body, "Ja, 12-16!")
+        chatter = self.partner_kari.message_ids.filtered(lambda msg: msg.message_type == "sms").mapped("body")
+        self.assertTrue(any("Ja, 12-16!" in body for body in chatter), "the reply is on Kari's chatter")
+        self.assertTrue(any("søndag" in body for body in chatter), "beside her question")
+
+    def test_reply_to_an_unknown_number(self):
+        question = self._receive("99887766", "Hvem er dette?")
+        self.assertFalse(question.partner_id)
+        self._reply(question, "Demobutikk her!")
+        self._process_queue()
+        self.assertEqual([m["phonenumber"] for m in self.sandbox.messages()], ["99887766"])
+        self.assertEqual(question.reply_state, "replied")
+
+    def test_an_empty_reply_is_refused(self):
+        question = self._receive("41234567", "Hei?")
+        wizard = (
+            self.env["intellipush.inbound.reply"]
+            .with_user(self.clerk)
+            .create({"inbound_id": question.id, "body": "   "})
+        )
+        with self.assertRaises(UserError):
+            wizard.action_send()
+        self.assertEqual(question.reply_state, "to_reply")
+        self.assertFalse(self.env["sms.sms"].search([("number", "like", "41234567")]))
+
+    def test_mark_handled_and_reopen(self):
+        question = self._receive("41234567", "Takk for hjelpen!")
+        question.with_user(self.clerk).action_intellipush_mark_handled()
+        self.assertEqual((question.reply_state, question.replied_by_id), ("handled", self.clerk))
+        question.with_user(self.clerk).action_intellipush_reopen()
+        self.assertEqual(question.reply_state, "to_reply")
+
+    def test_an_sms_written_to_the_contact_answers_it(self):
+        question = self._receive("41234567", "Er pakken min sendt?")
+        self.assertEqual(self.partner_kari.with_user(self.clerk).intellipush_inbound_to_reply_count, 1)
+        composer = (
+            self.env["sms.composer"]
+            .with_context(
+                active_model="res.partner", active_id=self.partner_kari.id, default_composition_mode="comment"
+            )
+            .create({"body": "Ja, i dag!"})
+        )
+        composer.action_send_sms()
+        self.assertEqual(question.reply_state, "replied")
+        self.env.invalidate_all()  # the form is read again after sending
+        self.assertEqual(self.partner_kari.with_user(self.clerk).intellipush_inbound_to_reply_count, 0)

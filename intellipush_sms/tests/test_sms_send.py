@@ -39,6 +39,8 @@ class TestSmsSend(IntellipushCase):
             partner_ids=[(6, 0, (self.partner_kari | self.partner_ola).ids)],
             list_ids=[(6, 0, self.club.ids)],
             numbers="412 34 567\n+47 400 00 002; hallo, 0047 400 00 001",
+            sms_purpose="transactional",
+            transactional_reason="Stengt 1. juledag: alle medlemmer må vite det",
         )
         self.assertEqual(send.recipient_count, 4, "Kari, Ola, Nina and one typed number")
         self.assertIn("Feil Nummer", send.invalid_recipients)
@@ -150,6 +152,8 @@ class TestSmsSend(IntellipushCase):
     def test_monthly_on_the_31st_runs_on_the_last_day_of_shorter_months(self):
         send = self._send(
             list_ids=[(6, 0, self.club.ids)],
+            sms_purpose="transactional",
+            transactional_reason="Månedlig påminnelse om kontingent",
             schedule_type="recurring",
             tz="Europe/Oslo",
             send_at=datetime(2027, 1, 15, 9, 0),  # 10:00 in Oslo
@@ -219,3 +223,46 @@ class TestSmsSend(IntellipushCase):
         tracker = self.env["link.tracker.code"].search([("code", "=", code)]).link_id
         self.assertTrue(newsletter.access_token)
         self.assertTrue(tracker.url.endswith(f"/web/content/{newsletter.id}?access_token={newsletter.access_token}"))
+
+    def test_a_schedule_in_the_past_is_refused_and_a_future_one_confirmed(self):
+        past = self._send(
+            partner_ids=[(6, 0, self.partner_kari.ids)],
+            schedule_type="later",
+            send_at=fields.Datetime.now() - timedelta(minutes=5),
+        )
+        with self.assertRaisesRegex(UserError, "has passed"):
+            past.action_send()
+        self.assertEqual(past.state, "draft")
+        self.assertFalse(self.env["sms.sms"].search([("intellipush_send_run_id.send_id", "=", past.id)]))
+
+        future = self._send(
+            partner_ids=[(6, 0, self.partner_kari.ids)],
+            schedule_type="later",
+            send_at=fields.Datetime.now() + timedelta(days=1),
+        )
+        result = future.action_send()
+        self.assertEqual(result["params"]["title"], "SMS scheduled")
+        self.assertIn("1 SMS will go", result["params"]["message"])
+
+    def test_an_empty_message_never_reaches_the_queue(self):
+        send = self._send(partner_ids=[(6, 0, self.partner_kari.ids)], body="   ")
+        with self.assertRaisesRegex(UserError, "empty"):
+            send.action_send()
+        # Whatever creates it: an empty SMS is cancelled with its reason, never handed to Intellipush.
+        sms = self._queue_sms(["41234567"], body="")
+        self._process_queue()
+        self.assertEqual((sms.state, sms.failure_type), ("canceled", "sms_invalid_message"))
+        self.assertIn("empty", sms.failure_reason)
+        self.assertFalse(self.sandbox.messages())
+        self.assertEqual(sms.credit_state, False, "nothing reserved")
+
+    def test_a_send_to_a_list_is_marketing_unless_a_reason_says_otherwise(self):
+        send = self._send(list_ids=[(6, 0, self.club.ids)])
+        self.assertEqual(send.sms_purpose, "marketing", "a list is marketing by default")
+        self.assertTrue(send.intellipush_is_bulk)
+        send.sms_purpose = "transactional"
+        with self.assertRaisesRegex(UserError, "Why Transactional"):
+            send.action_send()
+        self.assertFalse(self.sandbox.messages())
+        few = self._send(partner_ids=[(6, 0, self.partner_kari.ids)])
+        self.assertEqual(few.sms_purpose, "transactional", "one contact: transactional as before")

@@ -14,13 +14,41 @@ import phonenumbers
 DEFAULT_REGION = "NO"
 
 
-class InvalidPhoneNumber(ValueError):
-    """A number that cannot receive an SMS; ``str()`` is a sentence for users."""
+# Why a number cannot receive SMS: a stable code (for code and for the Odoo
+# side, which shows it translated) and its English sentence.
+EMPTY = "empty"
+UNPARSABLE = "unparsable"
+UNKNOWN_COUNTRY = "unknown_country"
+TOO_SHORT = "too_short"
+TOO_LONG = "too_long"
+WRONG_LENGTH = "wrong_length"
+IMPOSSIBLE = "impossible"
+NOT_IN_PLAN = "not_in_plan"
 
-    def __init__(self, number, reason):
+REASONS = {
+    EMPTY: "no number",
+    UNPARSABLE: "not a phone number",
+    UNKNOWN_COUNTRY: "unknown country prefix",
+    TOO_SHORT: "too few digits",
+    TOO_LONG: "too many digits",
+    WRONG_LENGTH: "wrong number of digits",
+    IMPOSSIBLE: "impossible number",
+    NOT_IN_PLAN: "no such number in its country's numbering plan",
+}
+
+
+class InvalidPhoneNumber(ValueError):
+    """A number that cannot receive an SMS.
+
+    ``code`` is one of the keys of :data:`REASONS`, stable for callers that
+    show the reason in the user's language; ``reason`` is its English text.
+    """
+
+    def __init__(self, number, code):
         self.number = number
-        self.reason = reason
-        super().__init__(f"{number!r}: {reason}")
+        self.code = code
+        self.reason = REASONS[code]
+        super().__init__(f"{number!r}: {self.reason}")
 
 
 @dataclass(frozen=True)
@@ -35,11 +63,11 @@ class PhoneNumber:
         return f"00{self.country_code}"
 
 
-_REASONS = {
-    phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: "unknown country prefix",
-    phonenumbers.ValidationResult.TOO_SHORT: "too few digits",
-    phonenumbers.ValidationResult.TOO_LONG: "too many digits",
-    phonenumbers.ValidationResult.INVALID_LENGTH: "wrong number of digits",
+_IMPOSSIBLE_CODES = {
+    phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: UNKNOWN_COUNTRY,
+    phonenumbers.ValidationResult.TOO_SHORT: TOO_SHORT,
+    phonenumbers.ValidationResult.TOO_LONG: TOO_LONG,
+    phonenumbers.ValidationResult.INVALID_LENGTH: WRONG_LENGTH,
 }
 
 
@@ -51,24 +79,55 @@ def normalize(number, default_region=DEFAULT_REGION):
     """
     raw = (number or "").strip()
     if not raw:
-        raise InvalidPhoneNumber(number, "no number")
+        raise InvalidPhoneNumber(number, EMPTY)
     if raw.startswith("00"):
         raw = "+" + raw[2:]
     try:
         parsed = phonenumbers.parse(raw, (default_region or DEFAULT_REGION).upper())
     except phonenumbers.NumberParseException as error:
-        raise InvalidPhoneNumber(number, "not a phone number") from error
+        raise InvalidPhoneNumber(number, UNPARSABLE) from error
     possible = phonenumbers.is_possible_number_with_reason(parsed)
     if possible not in (
         phonenumbers.ValidationResult.IS_POSSIBLE,
         phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY,
     ):
-        raise InvalidPhoneNumber(number, _REASONS.get(possible, "impossible number"))
+        raise InvalidPhoneNumber(number, _IMPOSSIBLE_CODES.get(possible, IMPOSSIBLE))
     if not phonenumbers.is_valid_number(parsed):
-        raise InvalidPhoneNumber(number, "no such number in its country's numbering plan")
+        raise InvalidPhoneNumber(number, NOT_IN_PLAN)
     return PhoneNumber(
         e164=phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164),
         country_code=parsed.country_code,
         national_number=phonenumbers.national_significant_number(parsed),
         region=phonenumbers.region_code_for_number(parsed),
     )
+
+
+def format_international(number, default_region=DEFAULT_REGION):
+    """``number`` as people read it: international and grouped as written in
+    its country (``"+4741234567"`` -> ``"+47 412 34 567"``, ``"+4722123456"``
+    -> ``"+47 22 12 34 56"``, ``"+46701234567"`` -> ``"+46 70 123 45 67"``).
+    ``default_region`` applies to numbers written without a prefix.
+
+    For display only: what is stored and sent stays E.164. A number that
+    cannot be parsed is returned as it was, an empty one as ``""``.
+    """
+    raw = (number or "").strip()
+    if not raw:
+        return ""
+    candidate = "+" + raw[2:] if raw.startswith("00") else raw
+    try:
+        parsed = phonenumbers.parse(candidate, (default_region or DEFAULT_REGION).upper())
+    except phonenumbers.NumberParseException:
+        return raw
+    if not phonenumbers.is_possible_number(parsed):
+        return raw
+    national = phonenumbers.national_significant_number(parsed)
+    if (
+        parsed.country_code == 47
+        and len(national) == 8
+        and phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.MOBILE
+    ):
+        # libphonenumber groups every Norwegian number 2-2-2-2; Norwegians
+        # write mobile numbers 3-2-3 (Nkom), landlines stay 2-2-2-2.
+        return f"+47 {national[:3]} {national[3:5]} {national[5:]}"
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

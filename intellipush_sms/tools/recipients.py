@@ -8,9 +8,13 @@ from .phone_numbers import InvalidPhoneNumber, normalize
 _SEPARATORS = re.compile(r"[\n\r,;]+")
 
 
-def parse_numbers(text, region):
+def parse_numbers(text, region, describe=None):
     """``(valid, invalid)``: valid as ``PhoneNumber`` in first-seen order
-    without duplicates, invalid as ``(raw text, reason)``."""
+    without duplicates, invalid as ``(raw text, reason)``.
+
+    ``describe(error)`` words the reason of an ``InvalidPhoneNumber`` (the
+    Odoo side passes one that translates its ``code``); without it the
+    reason is the English sentence."""
     valid, invalid, seen = [], [], set()
     for raw in (part.strip() for part in _SEPARATORS.split(text or "")):
         if not raw:
@@ -18,7 +22,7 @@ def parse_numbers(text, region):
         try:
             number = normalize(raw, region)
         except InvalidPhoneNumber as error:
-            invalid.append((raw, error.reason))
+            invalid.append((raw, describe(error) if describe else error.reason))
             continue
         if number.e164 not in seen:
             seen.add(number.e164)

@@ -5,3 +5,4 @@ from . import intellipush_credit_purchase
 from . import sms_composer
 from . import sms_template_preview
 from . import intellipush_consent_record
+from . import intellipush_inbound_reply

@@ -77,7 +77,7 @@ class IntellipushAccessCodeSend(models.TransientModel):
                 "title": _("Access code sent"),
                 "message": _(
                     "%(holder)s gets a code for %(resource)s, valid until %(valid_to)s.",
-                    holder=self.partner_id.name or grant.number,
+                    holder=self.partner_id.name or grant.number_display,
                     resource=self.resource_id.display_name,
                     valid_to=grant.valid_to_text,
                 ),

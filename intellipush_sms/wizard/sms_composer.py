@@ -67,10 +67,10 @@ class SmsComposer(models.TransientModel):
             return [(number, partner)] if number else []
         if not records:
             return []
+        # Those without any number too: the estimate accounts for every recipient.
         return [
             (info["sanitized"] or info["number"], info["partner"])
             for info in records._sms_get_recipients_info(force_field=self.number_field_name).values()
-            if info["sanitized"] or info["number"]
         ]
 
     # ------------------------------------------------------------
@@ -112,13 +112,22 @@ class SmsComposer(models.TransientModel):
         if not self.env.company._intellipush_active():
             return super()._action_send_sms_comment(records=records)
         records = records if records is not None else self._get_records()
-        return records._intellipush_post_sms(
+        sms = records._intellipush_post_sms(
             self._prepare_body_values(records),
             purpose=self.sms_purpose,
             subtype_id=self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
             number_field=self.number_field_name,
             sms_numbers=self.sanitized_numbers.split(",") if self.sanitized_numbers else None,
         )
+        if records._name == "res.partner" and self.sms_purpose == "transactional":
+            # Written to a contact by a person: it answers what the contact sent.
+            waiting = self.env["intellipush.inbound.sms"].search(
+                [("partner_id", "in", records.ids), ("reply_state", "=", "to_reply")]
+            )
+            sms_by_partner = sms.grouped("partner_id")
+            for partner, messages in waiting.grouped("partner_id").items():
+                messages._intellipush_set_reply_state("replied", replies=sms_by_partner.get(partner))
+        return sms
 
     def _action_send_sms_mass(self, records=None):
         sms = super()._action_send_sms_mass(records=records)
@@ -144,6 +153,6 @@ class SmsComposer(models.TransientModel):
         refused = {
             record_id
             for record_id, verdict in zip(record_ids, verdicts, strict=True)
-            if verdict and verdict[0] == "sms_optout"
+            if verdict and verdict.failure_type == "sms_optout"
         }
         return list(set(optout_ids) | refused)

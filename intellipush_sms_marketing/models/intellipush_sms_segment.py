@@ -22,6 +22,15 @@ class IntellipushSmsSegment(models.Model):
         for segment in self:
             segment.partner_count = self.env["res.partner"].search_count(segment._partner_domain())
 
+    def write(self, vals):
+        res = super().write(vals)
+        if "domain" in vals:
+            # The unsent mailings to these segments estimate and go to their new contacts.
+            self.env["mailing.mailing"].sudo().search(
+                [("intellipush_segment_id", "in", self.ids), ("state", "in", ("draft", "in_queue"))]
+            )._intellipush_follow_segments()
+        return res
+
     def _partner_domain(self):
         self.ensure_one()
         return literal_eval(self.domain or "[]")

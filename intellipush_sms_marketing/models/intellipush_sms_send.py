@@ -1,6 +1,7 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 from odoo.addons.intellipush_sms.models.intellipush_sms_send import IntellipushSmsSend as BaseSmsSend
+from odoo.addons.intellipush_sms.tools.phone_display import number_problem
 from odoo.addons.intellipush_sms.tools.phone_numbers import InvalidPhoneNumber, normalize
 
 
@@ -24,6 +25,17 @@ class IntellipushSmsSend(models.Model):
     def _compute_recipients(self):
         return super()._compute_recipients()
 
+    @api.depends("mailing_list_ids", "segment_ids")
+    def _compute_intellipush_is_bulk(self):
+        return super()._compute_intellipush_is_bulk()
+
+    @api.depends("mailing_list_ids", "segment_ids")
+    def _compute_sms_purpose(self):
+        return super()._compute_sms_purpose()
+
+    def _intellipush_bulk(self):
+        return super()._intellipush_bulk() or bool(self.mailing_list_ids or self.segment_ids)
+
     def _intellipush_recipient_partners(self):
         return super()._intellipush_recipient_partners() | self.segment_ids._partners()
 
@@ -42,7 +54,7 @@ class IntellipushSmsSend(models.Model):
             try:
                 number = normalize(contact.phone_sanitized or contact.mobile or "", region).e164
             except InvalidPhoneNumber as error:
-                invalid.append((contact.display_name, error.reason or _("no mobile number")))
+                invalid.append((contact.display_name, number_problem(self.env, error)))
                 continue
             if number not in seen:
                 seen.add(number)

@@ -1,7 +1,12 @@
+"""Over 400 lines: what our gateway adds to an SMS mailing (recipients and segments,
+estimate, wallet check, chunked send, results, Excel export) on one model.
+"""
+
 import re
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import split_every
 from odoo.tools.mail import TEXT_URL_REGEX
 
@@ -14,6 +19,8 @@ CO2_GRAMS_PER_SMS = 0.014
 CO2_GRAMS_PER_EMAIL = 4.0
 SEND_CHUNK_PARAM = "intellipush_sms_marketing.send_chunk"
 DEFAULT_SEND_CHUNK = 5000
+# Demo traces that get their SMS through the gateway: delivered, or skipped.
+DEMO_TRACE_STATUSES = ("sent", "open", "reply", "cancel")
 
 
 class MailingMailing(models.Model):
@@ -31,13 +38,76 @@ class MailingMailing(models.Model):
         "CO₂ by E-mail (g)", digits=(16, 1), compute="_compute_intellipush_statistics"
     )
     intellipush_cost_summary = fields.Char("Estimated Cost", compute="_compute_intellipush_cost_summary")
+    intellipush_segment_id = fields.Many2one(
+        "intellipush.sms.segment",
+        string="Segment",
+        compute="_compute_intellipush_segment_id",
+        store=True,
+        readonly=False,
+        index="btree_not_null",
+        ondelete="restrict",
+        help="Send to the contacts of this saved segment: the recipients follow the segment's conditions, "
+        "as they are when the mailing is sent.",
+    )
+
+    # ------------------------------------------------------------
+    # Recipients from a segment
+    # ------------------------------------------------------------
+
+    @api.depends("mailing_model_name")
+    def _compute_intellipush_segment_id(self):
+        # A segment selects contacts: another recipient model drops it, as
+        # Odoo drops a favourite filter of another model.
+        for mailing in self:
+            if mailing.mailing_model_name != "res.partner":
+                mailing.intellipush_segment_id = False
+
+    @api.depends("intellipush_segment_id")
+    def _compute_mailing_domain(self):
+        res = super()._compute_mailing_domain()
+        for mailing in self:
+            if mailing.intellipush_segment_id and mailing.mailing_model_name == "res.partner":
+                mailing.mailing_domain = repr(mailing._intellipush_segment_domain())
+        return res
+
+    def _intellipush_segment_domain(self):
+        """The recipients' domain of a mailing to a segment: the segment's
+        conditions within the default domain Odoo gives contact mailings."""
+        self.ensure_one()
+        return expression.AND([self._get_default_mailing_domain(), self.intellipush_segment_id._partner_domain()])
+
+    def _intellipush_follow_segments(self):
+        """Bring the domain of the unsent mailings to a segment in line with
+        the segment's conditions (changed since, or edited by hand)."""
+        for mailing in self.filtered(
+            lambda mailing: mailing.intellipush_segment_id
+            and mailing.mailing_model_name == "res.partner"
+            and mailing.state in ("draft", "in_queue")
+        ):
+            domain = repr(mailing._intellipush_segment_domain())
+            if mailing.mailing_domain != domain:
+                mailing.mailing_domain = domain
+
+    @api.constrains("intellipush_segment_id", "mailing_model_id", "mailing_type")
+    def _check_intellipush_segment(self):
+        for mailing in self.filtered("intellipush_segment_id"):
+            if mailing.mailing_type != "sms" or mailing.mailing_model_name != "res.partner":
+                raise ValidationError(
+                    _("A segment selects contacts: choose Contacts as the recipients of an SMS mailing to a segment.")
+                )
 
     # ------------------------------------------------------------
     # Cost before sending
     # ------------------------------------------------------------
 
     @api.depends(
-        "mailing_type", "state", "body_plaintext", "sms_allow_unsubscribe", "mailing_domain", "contact_list_ids"
+        "mailing_type",
+        "state",
+        "body_plaintext",
+        "sms_allow_unsubscribe",
+        "mailing_domain",
+        "contact_list_ids",
+        "intellipush_segment_id",
     )
     def _compute_intellipush_cost_summary(self):
         for mailing in self:
@@ -99,6 +169,8 @@ class MailingMailing(models.Model):
         one chunk's records in memory.
         """
         chunk_size = int(self.env["ir.config_parameter"].sudo().get_param(SEND_CHUNK_PARAM, DEFAULT_SEND_CHUNK))
+        # A segment is evaluated when the mailing goes, with its conditions of that moment.
+        self._intellipush_follow_segments()
         for mailing in self:
             recipient_ids = res_ids or mailing._get_remaining_recipients()
             for chunk in split_every(chunk_size, recipient_ids, list):
@@ -108,6 +180,7 @@ class MailingMailing(models.Model):
         return True
 
     def action_put_in_queue(self):
+        self._intellipush_follow_segments()
         for mailing in self.filtered(lambda mailing: mailing.mailing_type == "sms"):
             mailing._intellipush_check_wallet()
         return super().action_put_in_queue()
@@ -193,6 +266,44 @@ class MailingMailing(models.Model):
         report_model.invalidate_model()
         rows = {row.mailing_id: row for row in report_model.search([("mailing_id", "in", self.ids)])}
         return {mailing: rows.get(mailing, report_model) for mailing in self}
+
+    # ------------------------------------------------------------
+    # Demo data
+    # ------------------------------------------------------------
+
+    def _intellipush_demo_deliver(self):
+        """The SMS of finished demo campaigns, through the gateway: one per
+        trace, refused by the policy (consent) or reserved, then delivered,
+        which debits the wallet. The campaign's credits spent, its traces and
+        the wallet's ledger then tell the same story."""
+        sms_model = self.env["sms.sms"].sudo()
+        for mailing in self:
+            # Traces of SMS that went, or were to go; failures stay as they are.
+            traces = mailing.mailing_trace_ids.filtered(
+                lambda t: t.trace_type == "sms" and not t.sms_id_int and t.trace_status in DEMO_TRACE_STATUSES
+            )
+            for trace in traces:
+                sms = sms_model.create(
+                    {
+                        "number": trace.sms_number,
+                        "partner_id": trace.res_id if trace.model == "res.partner" else False,
+                        "body": mailing.body_plaintext,
+                        "mailing_id": mailing.id,
+                        "sms_purpose": "marketing",
+                    }
+                )._intellipush_queue()
+                trace.sms_id_int = sms.id
+                if sms.state == "outgoing":
+                    sms._intellipush_set_state("sent", values={"sent_at": trace.sent_datetime})
+                else:
+                    trace.write(
+                        {
+                            "trace_status": "cancel",
+                            "failure_type": sms.failure_type,
+                            "sent_datetime": False,
+                            "links_click_datetime": False,
+                        }
+                    )
 
     # ------------------------------------------------------------
     # Lists from behaviour
@@ -328,16 +439,16 @@ def _titles(env):
         "Campaigns": env._("Campaigns"),
         "Visits": env._("Visits"),
         "Campaign": env._("Campaign"),
-        "Sent on": env._("Sent on"),
+        "Date Sent": env._("Date Sent"),
         "Recipients": env._("Recipients"),
-        "Sent": env._("Sent"),
+        "SMS Sent": env._("SMS Sent"),
         "Delivered": env._("Delivered"),
         "Failed": env._("Failed"),
         "Clicks": env._("Clicks"),
         "Unique visitors": env._("Unique visitors"),
         "Click rate": env._("Click rate"),
         "Opt-outs": env._("Opt-outs"),
-        "Credits": env._("Credits"),
+        "Credits Spent": env._("Credits Spent"),
         "CO2 (g)": env._("CO2 (g)"),
         "Recipient": env._("Recipient"),
         "Number": env._("Number"),

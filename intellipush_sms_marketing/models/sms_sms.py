@@ -28,6 +28,13 @@ class SmsSms(models.Model):
     )
 
     @api.model
+    def _intellipush_prepare_vals(self, vals_list):
+        """The SMS of an SMS Marketing mailing are marketing, whoever creates
+        them: consent and the opt-out instruction always apply to a campaign."""
+        vals_list = [{**vals, "sms_purpose": "marketing"} if vals.get("mailing_id") else vals for vals in vals_list]
+        return super()._intellipush_prepare_vals(vals_list)
+
+    @api.model
     def _cron_intellipush_dispatch(self, max_batches=None):
         # Per-recipient links come before the dispatch, in the cron, never
         # in the request of the user who sends the campaign.

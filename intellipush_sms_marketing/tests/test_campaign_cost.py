@@ -33,7 +33,7 @@ class TestCampaignCost(IntellipushCase):
 
         mailing.mailing_domain = repr([("id", "in", self.without_consent.ids)])
         self.assertEqual(
-            mailing.intellipush_cost_summary, "No SMS to send; 5 skipped: Opted Out", "nobody goes, and why"
+            mailing.intellipush_cost_summary, "No SMS to send; 5 skipped: No marketing consent", "nobody goes, and why"
         )
 
     def test_estimate_uses_the_length_of_intellipush_links(self):

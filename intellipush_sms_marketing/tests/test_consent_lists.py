@@ -40,7 +40,7 @@ class TestConsentLists(IntellipushCase):
     def test_a_list_without_documented_consent_is_skipped_and_says_so(self):
         mailing = self._mailing()
         # Two without consent, and the one who left the list.
-        self.assertEqual(mailing.intellipush_cost_summary, "No SMS to send; 3 skipped: Opted Out")
+        self.assertEqual(mailing.intellipush_cost_summary, "No SMS to send; 3 skipped: No marketing consent")
         mailing.action_send_sms()
         sms = self.env["sms.sms"].search([("mailing_id", "=", mailing.id)])
         self.assertEqual(set(sms.mapped("failure_type")), {"sms_optout"})

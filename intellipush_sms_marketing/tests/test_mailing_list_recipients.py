@@ -27,6 +27,8 @@ class TestMailingListRecipients(IntellipushCase):
                 "body": "Nytt nyhetsbrev!",
                 "partner_ids": [(6, 0, self.partner_kari.ids)],
                 "mailing_list_ids": [(6, 0, newsletter.ids)],
+                "sms_purpose": "transactional",
+                "transactional_reason": "Medlemsinformasjon fra klubben",
             }
         )
         self.assertEqual(send.recipient_count, 2, "Kari once, Astrid; not the one who left the list")

@@ -96,7 +96,13 @@ class TestSegmentation(IntellipushCase):
         )
         self.assertEqual(loyal.partner_count, 1)
         send = self.env["intellipush.sms.send"].create(
-            {"name": "Takk", "body": "Takk for at du handler hos oss!", "segment_ids": [(6, 0, loyal.ids)]}
+            {
+                "name": "Takk",
+                "body": "Takk for at du handler hos oss!",
+                "segment_ids": [(6, 0, loyal.ids)],
+                "sms_purpose": "transactional",
+                "transactional_reason": "Kvittering for kundeforholdet",
+            }
         )
         self.assertEqual(send.recipient_count, 1)
         send.action_send()

@@ -8,18 +8,19 @@ from datetime import date, datetime
 import xlsxwriter
 
 SUMMARY_COLUMNS = [
-    # (title, key, kind)
+    # (title, key, kind); titles are distinct in every language ("Sent on"
+    # and "Sent" both read "Sendt" in Norwegian).
     ("Campaign", "name", "text"),
-    ("Sent on", "sent_date", "datetime"),
+    ("Date Sent", "sent_date", "datetime"),
     ("Recipients", "recipients", "integer"),
-    ("Sent", "sent", "integer"),
+    ("SMS Sent", "sent", "integer"),
     ("Delivered", "delivered", "integer"),
     ("Failed", "failed", "integer"),
     ("Clicks", "clicks", "integer"),
     ("Unique visitors", "unique_visitors", "integer"),
     ("Click rate", "click_rate", "percent"),
     ("Opt-outs", "opt_outs", "integer"),
-    ("Credits", "credits", "decimal"),
+    ("Credits Spent", "credits", "decimal"),
     ("CO2 (g)", "co2_grams", "decimal"),
 ]
 VISIT_COLUMNS = [

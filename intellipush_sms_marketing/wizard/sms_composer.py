@@ -12,3 +12,11 @@ class SmsComposer(models.TransientModel):
         for composer in self.filtered("mailing_id"):
             composer.sms_purpose = "marketing"
         return res
+
+    def _action_send_sms(self):
+        # Whatever a caller asked for, a mailing's SMS are marketing: consent
+        # is never skipped for a list or a segment sent as "transactional".
+        self.filtered(
+            lambda composer: composer.mailing_id and composer.sms_purpose != "marketing"
+        ).sms_purpose = "marketing"
+        return super()._action_send_sms()

@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
+from odoo.addons.intellipush_sms.tools.phone_display import display_number
+
 _logger = logging.getLogger(__name__)
 
 
@@ -192,13 +194,12 @@ class IntellipushPosSms(models.Model):
 
     @api.model
     def _intellipush_partner_number(self, partner, info=None):
-        """``{"number": "+47 41 23 45 67"}`` where the customer's mobile can
+        """``{"number": "+47 412 34 567"}`` where the customer's mobile can
         receive SMS, else ``{"reason": ...}``. ``info`` is the customer's
         ``_sms_get_recipients_info()`` entry when the caller has it already."""
         info = info or partner._sms_get_recipients_info()[partner.id]
         if info["sanitized"]:
-            number = partner._phone_format(number=info["sanitized"], force_format="INTERNATIONAL")
-            return {"number": number or info["sanitized"], "reason": False}
+            return {"number": display_number(info["sanitized"]), "reason": False}
         if info["number"]:
             return {"number": False, "reason": self.env._("%s is not a valid mobile number.", info["number"])}
         return {"number": False, "reason": self.env._("No mobile number on this customer.")}

@@ -1,6 +1,7 @@
 from odoo import api, models
 from odoo.exceptions import UserError
 
+from odoo.addons.intellipush_sms.tools.phone_display import display_number, number_problem
 from odoo.addons.intellipush_sms.tools.phone_numbers import InvalidPhoneNumber, normalize
 
 
@@ -35,30 +36,16 @@ class ResPartner(models.Model):
 
         Numbers without a prefix belong to the shop company's SMS country.
 
-        :return: ``{"valid": True, "formatted": "+47 41 23 45 67"}`` or
-            ``{"valid": False, "reason": "too few digits"}`` (for people)
+        :return: ``{"valid": True, "formatted": "+47 412 34 567"}`` or
+            ``{"valid": False, "reason": "for få sifre"}`` (for people, in
+            the cashier's language)
         """
         config = self.env["pos.config"].browse(config_id)
         try:
             phone = normalize(number, config.company_id._intellipush_phone_region())
         except InvalidPhoneNumber as error:
-            return {"valid": False, "reason": self._intellipush_number_problem(error.reason)}
-        formatted = self._phone_format(number=phone.e164, force_format="INTERNATIONAL")
-        return {"valid": True, "formatted": formatted or phone.e164}
-
-    @api.model
-    def _intellipush_number_problem(self, reason):
-        """The reason a number cannot receive SMS, in the user's language."""
-        return {
-            "no number": self.env._("no number"),
-            "not a phone number": self.env._("not a phone number"),
-            "unknown country prefix": self.env._("unknown country prefix"),
-            "too few digits": self.env._("too few digits"),
-            "too many digits": self.env._("too many digits"),
-            "wrong number of digits": self.env._("wrong number of digits"),
-            "impossible number": self.env._("impossible number"),
-            "no such number in its country's numbering plan": self.env._("no such number in its country"),
-        }.get(reason, reason)
+            return {"valid": False, "reason": number_problem(self.env, error)}
+        return {"valid": True, "formatted": display_number(phone.e164)}
 
     @api.model
     def intellipush_pos_save_sms_details(self, partner_id, mobile, consent, config_id, employee_id=False):

@@ -19,7 +19,7 @@ class TestPosConsent(IntellipushPosCase):
 
         loaded = self._save(ola, "934 56 789", True)
 
-        self.assertEqual(ola.mobile, "+47 93 45 67 89")
+        self.assertEqual(ola.mobile, "+47 934 56 789")
         self.assertEqual((ola.sms_consent_state, ola.sms_consent_channel), ("granted", "pos"))
         entry = ola.sms_consent_log_ids
         self.assertEqual(len(entry), 1)
@@ -30,7 +30,7 @@ class TestPosConsent(IntellipushPosCase):
         self.assertEqual(entry.proof, f"Given at the counter of Shop, recorded by {self.pos_user.name}.")
         self.assertEqual(
             loaded["res.partner"][0],
-            {**loaded["res.partner"][0], "id": ola.id, "mobile": "+47 93 45 67 89", "sms_consent_state": "granted"},
+            {**loaded["res.partner"][0], "id": ola.id, "mobile": "+47 934 56 789", "sms_consent_state": "granted"},
             "the register gets the customer back as it loads customers",
         )
 
@@ -64,7 +64,7 @@ class TestPosConsent(IntellipushPosCase):
 
     def test_number_checked_as_typed(self):
         check = self.partner_model.intellipush_pos_check_mobile
-        self.assertEqual(check("41234567", self.shop.id), {"valid": True, "formatted": "+47 41 23 45 67"})
+        self.assertEqual(check("41234567", self.shop.id), {"valid": True, "formatted": "+47 412 34 567"})
         self.assertEqual(check("0046 70 123 45 67", self.shop.id), {"valid": True, "formatted": "+46 70 123 45 67"})
         self.assertEqual(check("4123", self.shop.id), {"valid": False, "reason": "too few digits"})
         self.assertEqual(check("Kari", self.shop.id), {"valid": False, "reason": "not a phone number"})

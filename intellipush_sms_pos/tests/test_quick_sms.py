@@ -94,7 +94,7 @@ class TestQuickSms(IntellipushPosCase):
 
     def test_what_the_dialog_shows(self):
         prepared = self.pos_sms_model.intellipush_pos_prepare(self.shop.id, self.customer.id)
-        self.assertEqual(prepared["number"], "+47 41 23 45 67")
+        self.assertEqual(prepared["number"], "+47 412 34 567")
         self.assertFalse(prepared["reason"])
         self.assertEqual(list(prepared["bodies"]), self.pickup_template.ids)
         self.assertTrue(prepared["bodies"][self.pickup_template.id].startswith("Hei Kari! Bestillingen din er klar"))

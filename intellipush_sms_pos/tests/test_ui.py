@@ -14,7 +14,7 @@ class TestPosSmsTour(IntellipushPosCase):
 
         self.start_pos_tour("intellipush_sms_pos_tour", login="pos_user")
 
-        self.assertEqual(self.customer.mobile, "+47 41 23 45 67")
+        self.assertEqual(self.customer.mobile, "+47 412 34 567")
         self.assertEqual((self.customer.sms_consent_state, self.customer.sms_consent_channel), ("granted", "pos"))
         entry = self.customer.sms_consent_log_ids
         self.assertEqual(len(entry), 1)
@@ -27,7 +27,7 @@ class TestPosSmsTour(IntellipushPosCase):
 
         order = self.env["pos.order"].search([("session_id", "=", self.shop.current_session_id.id)])
         self.assertEqual(order.partner_id, self.customer)
-        self.assertEqual(order.intellipush_receipt_sms_sent_number, "+47 41 23 45 67")
+        self.assertEqual(order.intellipush_receipt_sms_sent_number, "+47 412 34 567")
         sms = self._receipt_sms(order)
         self.assertEqual(len(sms), 1)
 

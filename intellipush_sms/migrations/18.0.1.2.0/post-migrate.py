@@ -3,6 +3,10 @@
 The cron records are ``noupdate``: their code is brought to the new method
 names here. SMS queued before the upgrade were priced when created and keep
 their reservations; the dispatch prices any left without one.
+
+Received SMS get a reply state: messages received before the two-way inbox
+count as handled (nobody can tell now whether they were answered), keywords
+need no reply.
 """
 
 RENAMED = {
@@ -26,3 +30,10 @@ def migrate(cr, version):
             """,
             [f"model.{old}()", f"model.{new}()", xmlid, f"%model.{old}()%"],
         )
+    cr.execute(
+        """
+        UPDATE intellipush_inbound_sms
+           SET reply_state = CASE WHEN action = 'message' THEN 'handled' ELSE 'none' END
+         WHERE reply_state IS NULL
+        """
+    )

@@ -14,7 +14,7 @@ registry.category("web_tour.tours").add("intellipush_sms_pos_quick_sms_tour", {
             QuickSms.openQuickSmsFor("Kari Nordmann"),
             {
                 content: "The SMS goes to her mobile number",
-                trigger: ".modal .o_intellipush_quick_sms_number:contains(+47 41 23 45 67)",
+                trigger: ".modal .o_intellipush_quick_sms_number:contains(+47 412 34 567)",
             },
             {
                 content: "The shop's template is filled in for her",

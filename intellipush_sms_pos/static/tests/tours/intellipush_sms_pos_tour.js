@@ -37,7 +37,7 @@ registry.category("web_tour.tours").add("intellipush_sms_pos_tour", {
             },
             {
                 content: "Checked for the shop's country and formatted",
-                trigger: ".modal .o_intellipush_mobile_valid:contains(+47 41 23 45 67)",
+                trigger: ".modal .o_intellipush_mobile_valid:contains(+47 412 34 567)",
             },
             {
                 content: "She wants offers by SMS",
@@ -68,7 +68,7 @@ registry.category("web_tour.tours").add("intellipush_sms_pos_tour", {
                 content: "Her mobile number is ready to send the receipt to",
                 trigger: ".receipt-screen .send-receipt-phone-input",
                 run() {
-                    if (this.anchor.value !== "+47 41 23 45 67") {
+                    if (this.anchor.value !== "+47 412 34 567") {
                         throw new Error(`Unexpected number: ${this.anchor.value}`);
                     }
                 },
@@ -80,7 +80,7 @@ registry.category("web_tour.tours").add("intellipush_sms_pos_tour", {
             },
             {
                 content: "The receipt went by SMS",
-                trigger: ".receipt-screen .o_intellipush_receipt_sms_sent:contains(+47 41 23 45 67)",
+                trigger: ".receipt-screen .o_intellipush_receipt_sms_sent:contains(+47 412 34 567)",
             },
             ReceiptScreen.clickNextOrder(),
         ].flat(),
