@@ -7,6 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools import intellipush_api, sms_keywords
+from ..tools.phone_display import display_number
 from ..tools.phone_numbers import InvalidPhoneNumber, normalize
 from ..tools.storable_text import storable
 
@@ -39,6 +40,7 @@ class IntellipushInboundSms(models.Model):
         readonly=True,
         help="Sender's number, E.164 when it could be parsed. Empty when Intellipush's row did not say.",
     )
+    number_display = fields.Char("From", compute="_compute_number_display")
     partner_id = fields.Many2one("res.partner", string="Contact", readonly=True, index="btree_not_null")
     body = fields.Text("Message", readonly=True)
     keyword = fields.Char(readonly=True, index=True)
@@ -267,6 +269,11 @@ class IntellipushInboundSms(models.Model):
                 message_type="sms",
                 subtype_xmlid="mail.mt_note",
             )
+
+    @api.depends("number")
+    def _compute_number_display(self):
+        for message in self:
+            message.number_display = display_number(message.number) if message.number else False
 
     # ------------------------------------------------------------
     # Replies (the two-way inbox)

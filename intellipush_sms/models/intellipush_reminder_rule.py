@@ -42,3 +42,18 @@ class IntellipushReminderRule(models.Model):
                 rule.name = _("On the due date")
             else:
                 rule.name = _("%s days after the due date", rule.days_offset)
+
+    @api.model
+    def action_send_due_reminders(self):
+        """Run the daily reminders now, without debug mode: the scheduled
+        action is woken, and it sends each due reminder once as every day."""
+        self.env.ref("intellipush_sms.ir_cron_intellipush_invoice_reminders").sudo()._trigger()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "title": _("Reminders on their way"),
+                "message": _("The due reminders are sent within a minute: see SMS / Messages / Invoice Reminders."),
+            },
+        }

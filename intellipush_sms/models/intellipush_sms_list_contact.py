@@ -42,3 +42,34 @@ class IntellipushSmsListContact(models.Model):
     def _compute_sms_first_name(self):
         for contact in self:
             contact.sms_first_name = contact.partner_id.sms_first_name or (contact.name or "").split(" ")[0]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        contacts = super().create(vals_list)
+        contacts._intellipush_link_partners()
+        return contacts
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "number" in vals and "partner_id" not in vals:
+            self._intellipush_link_partners()
+        return res
+
+    def _intellipush_link_partners(self):
+        """Link entries to the contact who has their number, so that an SMS
+        greets Kari by name and follows her consent: one search for all."""
+        unlinked = self.filtered(lambda contact: not contact.partner_id and contact.number_e164)
+        if not unlinked:
+            return
+        partners = self.env["res.partner"].search(
+            [
+                ("phone_sanitized", "in", unlinked.mapped("number_e164")),
+                ("company_id", "in", [False, *self.env.companies.ids]),
+            ]
+        )
+        by_number = {}
+        for partner in partners:
+            by_number.setdefault(partner.phone_sanitized, partner)
+        for contact in unlinked:
+            if partner := by_number.get(contact.number_e164):
+                contact.partner_id = partner

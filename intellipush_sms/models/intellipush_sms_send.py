@@ -356,6 +356,9 @@ class IntellipushSmsSend(models.Model):
             else {}
         )
         without_contact = _PLACEHOLDER.sub("", body)
+        by_number = self._intellipush_named_list_entries(
+            body, {number for number, partner in recipients if not partner}
+        )
         run = self.env["intellipush.sms.send.run"].sudo().create({"send_id": self.id, "date": not_before})
         sms_model = self.env["sms.sms"].sudo().with_context(intellipush_sms_purpose=self.sms_purpose)
         sms = sms_model.with_company(self.company_id).create(
@@ -363,7 +366,7 @@ class IntellipushSmsSend(models.Model):
                 {
                     "number": number,
                     "partner_id": partner.id,
-                    "body": rendered[partner.id] if partner else without_contact,
+                    "body": rendered[partner.id] if partner else by_number.get(number, without_contact),
                     "company_id": self.company_id.id,
                     "intellipush_send_run_id": run.id,
                     # Intellipush holds it until then (CONTRACT §4.1); cancelling withdraws it there.
@@ -374,6 +377,22 @@ class IntellipushSmsSend(models.Model):
         )
         sms.filtered(lambda record: record.state == "outgoing").send()
         return run
+
+    def _intellipush_named_list_entries(self, body, numbers):
+        """``{number: text}`` for list entries with a name but no contact: "Hei Ola!" rather than "Hei!".
+        A text that asks for more than a list entry knows (an e-mail, an address) goes without them."""
+        entries = self.env["intellipush.sms.list.contact"].search(
+            [("list_id", "in", self.list_ids.ids), ("number_e164", "in", list(numbers)), ("name", "!=", False)]
+        )
+        if not entries or not _PLACEHOLDER.search(body):
+            return {}
+        try:
+            texts = self.env["mail.render.mixin"]._render_template(
+                body, entries._name, entries.ids, engine="inline_template"
+            )
+        except (AttributeError, KeyError, ValueError, UserError):
+            return {}
+        return {entry.number_e164: texts[entry.id] for entry in entries}
 
     def _intellipush_trigger_cron(self):
         times = [time for time in self.mapped("next_run_at") + self.mapped("send_at") if time]

@@ -28,6 +28,7 @@ import logging
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.phone_display import display_number
 from ..tools.sms_encoding import analyze
 
 _logger = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ SMS_PURPOSES = [
 # An SMS in these states has not (surely) left yet: a one-time code in its text
 # is still needed. In any other state the text is masked (intellipush_redacted_body).
 UNSENT_STATES = ("outgoing", "process", "uncertain")
+BODY_PREVIEW = 120
 # Queued again by a person: a fresh start, as if new.
 FRESH_ATTEMPTS = {"intellipush_attempts": 0, "intellipush_next_attempt_at": False, "intellipush_dispatch_token": False}
 
@@ -133,6 +135,8 @@ class SmsSms(models.Model):
         copy=False,
         help="Why the consent and blacklist rules did not let this SMS go.",
     )
+    intellipush_number_display = fields.Char("Mobile Number", compute="_compute_intellipush_display")
+    intellipush_body_preview = fields.Char("Message", compute="_compute_intellipush_display")
     intellipush_reply_to_id = fields.Many2one(
         "intellipush.inbound.sms",
         "Reply To",
@@ -182,6 +186,14 @@ class SmsSms(models.Model):
             sms.sms_encoding = analysis.encoding
             sms.sms_segments = analysis.segments
             sms.sms_length = analysis.characters
+
+    @api.depends("number", "number_e164", "body")
+    def _compute_intellipush_display(self):
+        for sms in self:
+            sms.intellipush_number_display = display_number(sms.number_e164 or sms.number or "") or sms.number
+            # A list row shows the start of a long text, not a screen of it.
+            body = " ".join((sms.body or "").split())
+            sms.intellipush_body_preview = body if len(body) <= BODY_PREVIEW else body[: BODY_PREVIEW - 1] + "…"
 
     # ------------------------------------------------------------
     # Entry points used by Odoo's SMS machinery

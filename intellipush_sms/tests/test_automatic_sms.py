@@ -196,3 +196,13 @@ class TestInvoiceReminders(AutomaticSmsCase):
         self._invoice(0)
         self.company.intellipush_invoice_reminders = False
         self.assertEqual(self._run_cron(), 0)
+
+
+@tagged("post_install", "-at_install", "intellipush")
+class TestRemindersByHand(IntellipushCase):
+    def test_a_manager_runs_the_reminders_without_debug_mode(self):
+        cron = self.env.ref("intellipush_sms.ir_cron_intellipush_invoice_reminders")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        result = self.env["intellipush.reminder.rule"].action_send_due_reminders()
+        self.assertEqual(result["params"]["title"], "Reminders on their way")
+        self.assertEqual(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers + 1)

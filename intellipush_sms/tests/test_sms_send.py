@@ -266,3 +266,16 @@ class TestSmsSend(IntellipushCase):
         self.assertFalse(self.sandbox.messages())
         few = self._send(partner_ids=[(6, 0, self.partner_kari.ids)])
         self.assertEqual(few.sms_purpose, "transactional", "one contact: transactional as before")
+
+    def test_list_entries_are_greeted_by_name_and_linked_to_their_contact(self):
+        kari_entry = self.club.contact_ids.filtered(lambda entry: entry.name == "Kari N.")
+        self.assertEqual(kari_entry.partner_id, self.partner_kari, "linked by her number")
+        send = self._send(
+            list_ids=[(6, 0, self.club.ids)],
+            sms_purpose="transactional",
+            transactional_reason="Stengt 1. juledag: alle medlemmer må vite det",
+        )
+        send.action_send()
+        texts = {sms.number: sms.body for sms in send.run_ids.sms_ids}
+        self.assertIn("Hei Kari!", texts["+4741234567"])
+        self.assertIn("Hei Nina!", texts["+4740000001"], "a list entry without a contact keeps its name")

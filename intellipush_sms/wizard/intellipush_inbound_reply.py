@@ -12,6 +12,7 @@ class IntellipushInboundReply(models.TransientModel):
 
     inbound_id = fields.Many2one("intellipush.inbound.sms", "Received SMS", required=True, readonly=True)
     number = fields.Char(related="inbound_id.number", string="To")
+    number_display = fields.Char(related="inbound_id.number_display", string="To")
     partner_id = fields.Many2one(related="inbound_id.partner_id", string="Contact")
     received_body = fields.Text(related="inbound_id.body", string="They wrote")
     body = fields.Text("Reply", required=True)
