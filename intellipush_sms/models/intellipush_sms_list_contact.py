@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from ..tools.phone_display import display_number
+from ..tools.phone_display import display_number, number_problem
 from ..tools.phone_numbers import InvalidPhoneNumber, normalize
 
 
@@ -17,6 +17,7 @@ class IntellipushSmsListContact(models.Model):
     number = fields.Char("Mobile", required=True)
     number_e164 = fields.Char("Normalised Number", compute="_compute_number_e164", store=True, index=True)
     number_display = fields.Char("International Number", compute="_compute_number_display")
+    number_problem = fields.Char("Cannot Receive SMS", compute="_compute_number_display")
     partner_id = fields.Many2one("res.partner", "Contact", index="btree_not_null")
     sms_first_name = fields.Char("First Name (SMS)", compute="_compute_sms_first_name")
 
@@ -33,10 +34,18 @@ class IntellipushSmsListContact(models.Model):
             except InvalidPhoneNumber:
                 contact.number_e164 = False
 
-    @api.depends("number_e164")
+    @api.depends("number", "number_e164")
     def _compute_number_display(self):
         for contact in self:
             contact.number_display = display_number(contact.number_e164) if contact.number_e164 else False
+            # Said as soon as it is typed, not first when a send skips it.
+            contact.number_problem = False
+            if not contact.number_e164:
+                region = (contact.list_id.company_id or self.env.company)._intellipush_phone_region()
+                try:
+                    normalize(contact.number or "", region)
+                except InvalidPhoneNumber as error:
+                    contact.number_problem = number_problem(self.env, error)
 
     @api.depends("name", "partner_id.sms_first_name")
     def _compute_sms_first_name(self):

@@ -279,3 +279,9 @@ class TestSmsSend(IntellipushCase):
         texts = {sms.number: sms.body for sms in send.run_ids.sms_ids}
         self.assertIn("Hei Kari!", texts["+4741234567"])
         self.assertIn("Hei Nina!", texts["+4740000001"], "a list entry without a contact keeps its name")
+
+    def test_a_list_entry_that_is_no_mobile_number_says_so_at_once(self):
+        wrong = self.club.contact_ids.filtered(lambda entry: entry.name == "Feil Nummer")
+        self.assertEqual(wrong.number_problem, "too few digits")
+        nina = self.club.contact_ids.filtered(lambda entry: entry.name == "Nina Berg")
+        self.assertFalse(nina.number_problem)
