@@ -54,6 +54,13 @@ class ResCompany(models.Model):
         help="The sender every SMS of the Intellipush account carries; it is set in the Intellipush account, "
         "not per message. Read by Test Connection.",
     )
+    intellipush_confirm_above = fields.Float(
+        "Confirm Sends Above",
+        digits=(16, 2),
+        default=50.0,
+        help="A send costing more credits than this in all, or an SMS longer than 3 segments, "
+        "asks the sender to confirm the cost first. 0: never ask for the total.",
+    )
     intellipush_account_name = fields.Char("Intellipush Account", readonly=True, copy=False)
     intellipush_account_timezone = fields.Char(
         "Intellipush Time Zone",

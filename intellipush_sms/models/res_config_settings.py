@@ -10,6 +10,7 @@ class ResConfigSettings(models.TransientModel):
     intellipush_api_id = fields.Char(related="company_id.intellipush_api_id", readonly=False)
     intellipush_base_url = fields.Char(related="company_id.intellipush_base_url", readonly=False)
     intellipush_sender = fields.Char(related="company_id.intellipush_sender")
+    intellipush_confirm_above = fields.Float(related="company_id.intellipush_confirm_above", readonly=False)
     intellipush_sender_is_text = fields.Boolean(related="company_id.intellipush_sender_is_text")
     intellipush_account_name = fields.Char(related="company_id.intellipush_account_name")
     intellipush_account_balance = fields.Float(related="company_id.intellipush_account_balance")

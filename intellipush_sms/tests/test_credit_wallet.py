@@ -275,3 +275,27 @@ class TestCreditWallet(IntellipushCase):
             ledger.search([("sms_id", "=", sms.id)], order="id").mapped("entry_type")[-2:], ["release", "reservation"]
         )
         self.assertLedgerReconciles()
+
+
+@tagged("post_install", "-at_install", "intellipush")
+class TestCostConfirmation(IntellipushCase):
+    """A long SMS, or a send above the company's threshold, shows its cost and waits for a yes."""
+
+    def test_a_long_sms_asks_before_it_goes(self):
+        composer = self._mass_composer(self.partner_kari, "Lang melding. " * 40)  # 560 characters: 4 segments
+        self.assertIn("1 SMS of 4 segment(s) each, about 4.4", composer.intellipush_cost_warning)
+        with self.assertRaisesRegex(UserError, "Send Anyway"):
+            composer.action_send_sms()
+        self.assertFalse(self.env["sms.sms"].search([("partner_id", "=", self.partner_kari.id)]))
+        composer.intellipush_cost_confirmed = True
+        composer.action_send_sms()
+        self.assertEqual(self.env["sms.sms"].search([("partner_id", "=", self.partner_kari.id)]).sms_segments, 4)
+
+    def test_a_total_above_the_threshold_asks_and_a_short_one_does_not(self):
+        self.company.intellipush_confirm_above = 2.0
+        partners = self.partner_kari | self.partner_ola
+        self.assertFalse(self._mass_composer(self.partner_kari, "Hei!").intellipush_cost_warning, "1,11 credits")
+        composer = self._mass_composer(partners, "Hei!")
+        self.assertIn("2 SMS of 1 segment(s) each, about 2.22 credits", composer.intellipush_cost_warning)
+        self.company.intellipush_confirm_above = 0
+        self.assertFalse(self._mass_composer(partners, "Hei!").intellipush_cost_warning, "0: never for the total")

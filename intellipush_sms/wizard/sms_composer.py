@@ -2,6 +2,10 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.sms_sms import SMS_PURPOSES
+from ..tools.sms_encoding import analyze
+
+# Longer than this, an SMS asks for a confirmation of its cost before it goes.
+LONG_SMS_SEGMENTS = 3
 
 
 class SmsComposer(models.TransientModel):
@@ -20,6 +24,8 @@ class SmsComposer(models.TransientModel):
     )
     intellipush_cost_summary = fields.Char("Estimated Cost", compute="_compute_intellipush_cost_summary")
     intellipush_optout_footer = fields.Char("Opt-out Instruction", compute="_compute_intellipush_cost_summary")
+    intellipush_cost_warning = fields.Char("Cost to Confirm", compute="_compute_intellipush_cost_summary")
+    intellipush_cost_confirmed = fields.Boolean("Send Anyway")
 
     @api.depends("template_id")
     def _compute_sms_purpose(self):
@@ -46,9 +52,32 @@ class SmsComposer(models.TransientModel):
                 self.env.company._intellipush_with_optout_footer(body) if composer.sms_purpose == "marketing" else body
             )
             composer.intellipush_optout_footer = sent_body[len(body.rstrip()) :].strip() or False
+            recipients = composer._intellipush_recipients()
             composer.intellipush_cost_summary = self.env["sms.sms"]._intellipush_estimate(
-                composer._intellipush_recipients(), body, composer.sms_purpose, self.env.company
+                recipients, body, composer.sms_purpose, self.env.company
             )
+            composer.intellipush_cost_warning = composer._intellipush_cost_warning(recipients, body)
+
+    def _intellipush_cost_warning(self, recipients, body):
+        """Why this send asks for a confirmation first (long SMS, a large total), or False."""
+        company = self.env.company
+        if not company._intellipush_active() or not body.strip():
+            return False
+        numbers, sent_body, _skipped = self.env["sms.sms"]._intellipush_reachable(
+            recipients, body, self.sms_purpose, company
+        )
+        segments = analyze(sent_body).segments
+        quotes = self.env["intellipush.credit.rate"]._quote(company, [(number, segments) for number in numbers])
+        total = sum(quote.cost for quote in quotes if quote.cost is not None)
+        threshold = company.intellipush_confirm_above
+        if segments <= LONG_SMS_SEGMENTS and not (threshold and total > threshold):
+            return False
+        return _(
+            "%(count)s SMS of %(segments)s segment(s) each, about %(cost)s credits in all.",
+            count=len(numbers),
+            segments=segments,
+            cost=self.env["intellipush.credit.wallet"]._format_credits(total),
+        )
 
     def _intellipush_recipients(self):
         """``[(number, partner)]`` this composer would send to, before rendering anything."""
@@ -81,6 +110,10 @@ class SmsComposer(models.TransientModel):
         if not self.env.company._intellipush_active():
             return super().action_send_sms()
         self._intellipush_check_recipients()
+        if self.intellipush_cost_warning and not self.intellipush_cost_confirmed:
+            raise UserError(
+                _("Check the cost before sending: %s Tick “Send Anyway” to send it.", self.intellipush_cost_warning)
+            )
         sms = self._action_send_sms()
         return sms._intellipush_result_action() if sms else False
 
