@@ -41,3 +41,33 @@ class TestChatterTour(IntellipushSandboxMixin, HttpCase):
         self.sandbox.reset()
         self.env["sms.sms"]._cron_intellipush_dispatch()
         self.assertEqual([msg["message"] for msg in self.sandbox.messages()], [sms.body])
+
+
+@tagged("post_install", "-at_install", "intellipush")
+class TestNorwegianInboxTour(IntellipushSandboxMixin, HttpCase):
+    """The two-way inbox as a Norwegian clerk sees it, in a browser."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._connect_company(cls.env.company)
+        cls.env["res.lang"]._activate_lang("nb_NO")
+        cls.env["ir.module.module"].search(
+            [("name", "in", ["base", "web", "mail", "sms", "intellipush_sms"])]
+        )._update_translations(["nb_NO"])
+        cls.env.ref("base.user_admin").write({"lang": "nb_NO", "tz": "Europe/Oslo"})
+        cls.sandbox.add_inbound("0047", "99887766", "Hei! Har dere åpent på søndag?")
+        cls.env["intellipush.inbound.sms"]._cron_intellipush_inbound()
+
+    def test_clerk_answers_a_question_in_norwegian(self):
+        question = self.env["intellipush.inbound.sms"].search([("body", "like", "søndag")])
+        self.assertEqual(question.reply_state, "to_reply")
+        self.start_tour(
+            "/odoo/action-intellipush_sms.intellipush_inbound_sms_action", "intellipush_sms_inbox_tour", login="admin"
+        )
+        self.assertEqual(question.reply_state, "replied")
+        self.env["sms.sms"]._cron_intellipush_dispatch()
+        self.assertEqual(
+            [(msg["phonenumber"], msg["message"]) for msg in self.sandbox.messages()],
+            [("99887766", "Ja, vi har åpent 12-16 på søndag!")],
+        )
