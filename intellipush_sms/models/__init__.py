@@ -28,9 +28,11 @@ from . import intellipush_invoice_reminder
 from . import intellipush_sms_list
 from . import intellipush_sms_list_contact
 from . import intellipush_sms_send
+from . import intellipush_sms_send_schedule
 from . import intellipush_sms_send_run
 from . import intellipush_credit_ledger
 from . import intellipush_credit_lot
 from . import intellipush_credit_price_tier
 from . import intellipush_credit_rate
 from . import intellipush_credit_wallet
+from . import intellipush_credit_wallet_alerts
