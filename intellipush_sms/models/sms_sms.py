@@ -39,6 +39,8 @@ SMS_PURPOSES = [
     ("access_code", "Access Code"),
     ("confirmation", "Opt-out Confirmation"),
 ]
+# The purposes a person chooses when writing an SMS; the others are the system's.
+CHOSEN_PURPOSES = [(value, label) for value, label in SMS_PURPOSES if value in ("transactional", "marketing")]
 # An SMS in these states has not (surely) left yet: a one-time code in its text
 # is still needed. In any other state the text is masked (intellipush_redacted_body).
 UNSENT_STATES = ("outgoing", "process", "uncertain")

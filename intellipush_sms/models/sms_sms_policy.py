@@ -186,7 +186,14 @@ class SmsSms(models.Model):
     def _intellipush_estimate(self, recipients, body, purpose, company):
         """The cost line shown before sending ``body`` to ``[(number, partner)]``
         (see :meth:`_intellipush_reachable`)."""
-        numbers, body, skipped = self._intellipush_reachable(recipients, body, purpose, company)
+        return self._intellipush_describe_reachable(
+            self._intellipush_reachable(recipients, body, purpose, company), company
+        )
+
+    @api.model
+    def _intellipush_describe_reachable(self, reachable, company):
+        """The cost line of what :meth:`_intellipush_reachable` found."""
+        numbers, body, skipped = reachable
         summary = self.env["intellipush.credit.rate"].with_company(company)._cost_summary(numbers, body)
         # When the rules let nobody through, say so rather than show nothing.
         if skipped and (summary or (not numbers and company.sms_provider == "intellipush")):

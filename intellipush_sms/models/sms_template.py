@@ -1,13 +1,13 @@
 from odoo import fields, models
 
-from .sms_sms import SMS_PURPOSES
+from .sms_sms import CHOSEN_PURPOSES
 
 
 class SmsTemplate(models.Model):
     _inherit = "sms.template"
 
     sms_purpose = fields.Selection(
-        [(value, label) for value, label in SMS_PURPOSES if value in ("transactional", "marketing")],
+        CHOSEN_PURPOSES,
         string="Purpose",
         required=True,
         default="transactional",

@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.sms_sms import SMS_PURPOSES
+from ..models.sms_sms import CHOSEN_PURPOSES
 from ..tools.sms_encoding import analyze
 
 # Longer than this, an SMS asks for a confirmation of its cost before it goes.
@@ -12,7 +12,7 @@ class SmsComposer(models.TransientModel):
     _inherit = "sms.composer"
 
     sms_purpose = fields.Selection(
-        [(value, label) for value, label in SMS_PURPOSES if value in ("transactional", "marketing")],
+        CHOSEN_PURPOSES,
         string="Purpose",
         compute="_compute_sms_purpose",
         store=True,
@@ -52,20 +52,21 @@ class SmsComposer(models.TransientModel):
                 self.env.company._intellipush_with_optout_footer(body) if composer.sms_purpose == "marketing" else body
             )
             composer.intellipush_optout_footer = sent_body[len(body.rstrip()) :].strip() or False
-            recipients = composer._intellipush_recipients()
-            composer.intellipush_cost_summary = self.env["sms.sms"]._intellipush_estimate(
-                recipients, body, composer.sms_purpose, self.env.company
+            # The consent and blacklist verdicts once, for the estimate and the cost check.
+            reachable = self.env["sms.sms"]._intellipush_reachable(
+                composer._intellipush_recipients(), body, composer.sms_purpose, self.env.company
             )
-            composer.intellipush_cost_warning = composer._intellipush_cost_warning(recipients, body)
+            composer.intellipush_cost_summary = self.env["sms.sms"]._intellipush_describe_reachable(
+                reachable, self.env.company
+            )
+            composer.intellipush_cost_warning = composer._intellipush_cost_warning(reachable, body)
 
-    def _intellipush_cost_warning(self, recipients, body):
+    def _intellipush_cost_warning(self, reachable, body):
         """Why this send asks for a confirmation first (long SMS, a large total), or False."""
         company = self.env.company
         if not company._intellipush_active() or not body.strip():
             return False
-        numbers, sent_body, _skipped = self.env["sms.sms"]._intellipush_reachable(
-            recipients, body, self.sms_purpose, company
-        )
+        numbers, sent_body, _skipped = reachable
         segments = analyze(sent_body).segments
         quotes = self.env["intellipush.credit.rate"]._quote(company, [(number, segments) for number in numbers])
         total = sum(quote.cost for quote in quotes if quote.cost is not None)
