@@ -1,7 +1,7 @@
 {
     "name": "Intellipush SMS",
     "summary": "Send every Odoo SMS through Intellipush: encoding, delivery reports, inbound messages",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Marketing/SMS",
     "website": "https://github.com/intellipush-odoo/intellipush-odoo",
     "author": "Intellipush Odoo team",

@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -14,8 +16,9 @@ class IntellipushCreditLedger(models.Model):
 
     Two running sums come out of it: ``amount`` is what the lots hold
     (purchases and adjustments in, debits and expiry out), ``reserved_amount``
-    what queued messages have set aside. Balances are never stored elsewhere:
-    they are sums of these rows, so they always reconcile.
+    what queued messages have set aside. The wallet and its lots keep these
+    sums running, moved in the same transaction as each row is written; the
+    rows stay the truth, which a daily check holds the running sums to.
     """
 
     _name = "intellipush.credit.ledger"
@@ -56,10 +59,12 @@ class IntellipushCreditLedger(models.Model):
         help="Change of the credits set aside for queued SMS.",
     )
     # No digits: a float column with the exact value, shown with two decimals.
+    # Precomputed: written with the row, not by an UPDATE of every new row after it.
     consumed = fields.Float(
         "Credits Used",
         compute="_compute_consumed",
         store=True,
+        precompute=True,
         help="Credits spent on SMS, positive: a debit counts, a refund counts back. Zero for other entries.",
     )
     lot_id = fields.Many2one("intellipush.credit.lot", readonly=True, index="btree_not_null", ondelete="restrict")
@@ -78,7 +83,13 @@ class IntellipushCreditLedger(models.Model):
     def create(self, vals_list):
         if not self.env.context.get("intellipush_wallet_entry"):
             raise UserError(_("Credit ledger entries are written by the wallet only."))
-        return super().create(vals_list)
+        entries = super().create(vals_list)
+        vals_by_wallet = defaultdict(list)
+        for vals in vals_list:
+            vals_by_wallet[vals["wallet_id"]].append(vals)
+        for wallet_id, wallet_vals in vals_by_wallet.items():
+            self.env["intellipush.credit.wallet"].sudo().browse(wallet_id)._entries_recorded(wallet_vals)
+        return entries
 
     def write(self, vals):
         raise UserError(_("The credit ledger is append-only: entries cannot be changed. Record an adjustment instead."))

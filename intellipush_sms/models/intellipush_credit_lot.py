@@ -1,15 +1,16 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.tools.sql import create_index
 
-from ..tools.credits import to_credits
 from .intellipush_credit_ledger import CREDIT_DIGITS
 
 VALIDITY_MONTHS = 24  # Intellipush credits are valid for 24 months from purchase
 
 
 class IntellipushCreditLot(models.Model):
-    """Credits bought at once. What remains is the sum of the lot's ledger entries."""
+    """Credits bought at once. What remains is the sum of the lot's ledger
+    entries, kept running by the wallet's movements (see ``_record``)."""
 
     _name = "intellipush.credit.lot"
     _description = "SMS Credit Lot"
@@ -26,6 +27,14 @@ class IntellipushCreditLot(models.Model):
     price_total = fields.Monetary("Price Paid", readonly=True, currency_field="currency_id")
     currency_id = fields.Many2one("res.currency", required=True, readonly=True)
     remaining = fields.Float("Credits Left", digits=CREDIT_DIGITS, compute="_compute_remaining")
+    # Kept by the wallet's ``_record`` only, in SQL and under the wallet's lock.
+    running_remaining = fields.Float(
+        digits=CREDIT_DIGITS,
+        readonly=True,
+        default=0.0,
+        copy=False,
+        help="The sum of the lot's ledger credits, moved by each movement.",
+    )
     state = fields.Selection(
         [("active", "Active"), ("used", "Used Up"), ("expired", "Expired")],
         compute="_compute_remaining",
@@ -42,32 +51,25 @@ class IntellipushCreditLot(models.Model):
         for lot in self:
             lot.expiry_date = lot.purchase_date and lot.purchase_date + relativedelta(months=VALIDITY_MONTHS)
 
-    @api.depends("ledger_ids.amount")
+    def init(self):
+        # What a debit reads: the lots of a wallet with credits left, first to expire first.
+        create_index(
+            self.env.cr,
+            "intellipush_credit_lot_with_credits_index",
+            self._table,
+            ["wallet_id", "expiry_date", "id"],
+            where="running_remaining > 0",
+        )
+
+    @api.depends("running_remaining")
     def _compute_remaining(self):
-        remaining_by_lot = self._remaining_by_lot()
         today = fields.Date.context_today(self)
         for lot in self:
-            lot.remaining = float(remaining_by_lot.get(lot.id, 0))
+            lot.remaining = lot.running_remaining
             if lot.expiry_date and lot.expiry_date <= today:
                 lot.state = "expired"
             else:
-                lot.state = "active" if remaining_by_lot.get(lot.id, 0) > 0 else "used"
-
-    def _remaining_by_lot(self):
-        """{lot id: Decimal credits left}, summed exactly by PostgreSQL."""
-        if not self.ids:
-            return {}
-        self.env["intellipush.credit.ledger"].flush_model(["amount", "lot_id"])
-        self.env.cr.execute(
-            """
-            SELECT lot_id, SUM(amount)
-              FROM intellipush_credit_ledger
-             WHERE lot_id IN %s
-          GROUP BY lot_id
-            """,
-            [tuple(self.ids)],
-        )
-        return {lot_id: to_credits(total) for lot_id, total in self.env.cr.fetchall()}
+                lot.state = "active" if lot.running_remaining > 0 else "used"
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -2,6 +2,7 @@ from . import test_access_codes
 from . import test_access_security
 from . import test_automatic_sms
 from . import test_consent
+from . import test_credit_running_balances
 from . import test_credit_wallet
 from . import test_delivery_status
 from . import test_dispatch_transactions

@@ -139,6 +139,7 @@ class IntellipushCommittedMixin(IntellipushSandboxMixin):
             )
             if cls.saved_threshold is not None:
                 wallet.low_balance_threshold = cls.saved_threshold
+                wallet._recompute_running_balances()  # the rows they summed are gone
                 return
             for model, model_field in (
                 ("mail.activity", "res_model"),
