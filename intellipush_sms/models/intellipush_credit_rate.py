@@ -1,4 +1,5 @@
 from collections import namedtuple
+from functools import lru_cache
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
@@ -11,6 +12,13 @@ from .intellipush_credit_ledger import CREDIT_DIGITS
 
 # One priced message: ``cost`` is None when it cannot be sent (see ``problem``).
 Quote = namedtuple("Quote", "e164 country segments cost problem")
+
+# A campaign's numbers are parsed by the policy, the reservation and the
+# dispatch in turn: each number once, as long as one chunk of them (parsing
+# is most of what pricing a message costs). Invalid numbers raise, uncached.
+normalize_cached = lru_cache(maxsize=8192)(normalize)
+# Longer than this, an SMS asks for a confirmation of its cost before it goes.
+LONG_SMS_SEGMENTS = 3
 
 
 class IntellipushCreditRate(models.Model):
@@ -109,31 +117,36 @@ class IntellipushCreditRate(models.Model):
 
         Segments as counted on the text that goes (``sms.sms.sms_segments``);
         numbers normalised with the company's default region; rates looked up
-        once for all destinations.
+        once for all destinations, and each price computed once per distinct
+        destination and segment count.
         """
         region = company._intellipush_phone_region()
         parsed = []
         for number, segments in messages:
             try:
-                parsed.append((normalize(number, region), segments, None))
+                parsed.append((normalize_cached(number, region), segments, None))
             except InvalidPhoneNumber as error:
                 parsed.append((None, segments, number_problem(self.env, error)))
         codes = {phone.region for phone, _segments, _problem in parsed if phone and phone.region}
         countries = self.env["res.country"].sudo().search([("code", "in", list(codes))])
         country_by_code = {country.code: country for country in countries}
         rates = self._rates_for(company, countries)
+        no_country = self.env["res.country"]
+        cost_by_price = {}
         quotes = []
         for phone, segments, problem in parsed:
             if not phone:
                 quotes.append(Quote(None, None, segments, None, problem))
                 continue
-            country = country_by_code.get(phone.region, self.env["res.country"])
+            country = country_by_code.get(phone.region, no_country)
             rate = rates.get(country) if country else None
             if rate is None:
                 blocked = _("Sending SMS to %s is not enabled in the SMS credit rates.", country.name or phone.e164)
                 quotes.append(Quote(phone.e164, country, segments, None, blocked))
-            else:
-                quotes.append(Quote(phone.e164, country, segments, message_cost(segments, rate.sms_per_credit), None))
+                continue
+            if (country, segments) not in cost_by_price:
+                cost_by_price[country, segments] = message_cost(segments, rate.sms_per_credit)
+            quotes.append(Quote(phone.e164, country, segments, cost_by_price[country, segments], None))
         return quotes
 
     @api.model
@@ -167,3 +180,23 @@ class IntellipushCreditRate(models.Model):
         if invalid := sum(1 for quote in quotes if not quote.e164):
             parts.append(_("%s invalid number(s)", invalid))
         return "; ".join(parts)
+
+    @api.model
+    def _cost_warning(self, company, numbers, text):
+        """Why sending ``text`` to ``numbers`` asks the sender to confirm its
+        cost first (an SMS longer than three segments, or a total above the
+        company's threshold), or False. Every way of sending by hand asks it."""
+        if not company._intellipush_active() or not numbers or not (text or "").strip():
+            return False
+        segments = analyze(text).segments
+        quotes = self._quote(company, [(number, segments) for number in numbers])
+        total = sum((quote.cost for quote in quotes if quote.cost is not None), ZERO)
+        threshold = company.intellipush_confirm_above
+        if segments <= LONG_SMS_SEGMENTS and not (threshold and total > threshold):
+            return False
+        return _(
+            "%(count)s SMS of %(segments)s segment(s) each, about %(cost)s credits in all.",
+            count=len(numbers),
+            segments=segments,
+            cost=self.env["intellipush.credit.wallet"]._format_credits(total),
+        )

@@ -13,7 +13,8 @@ from odoo.tools import SQL
 
 from ..tools import intellipush_api
 from ..tools.phone_display import number_problem
-from ..tools.phone_numbers import InvalidPhoneNumber, normalize
+from ..tools.phone_numbers import InvalidPhoneNumber
+from .intellipush_credit_rate import normalize_cached
 from .sms_sms_status import STATUS_FIRST_CHECK
 
 _logger = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ class SmsSms(models.Model):
         queued = self._intellipush_queue_size()
         done = batches = 0
         while max_batches is None or batches < max_batches:
+            self._intellipush_before_claim(batch_size)
             runner._commit()
             if runner._commits():
                 # Claim in READ COMMITTED: a row another worker claimed
@@ -86,8 +88,19 @@ class SmsSms(models.Model):
         return done
 
     @api.model
+    def _intellipush_before_claim(self, limit):
+        """What the next ``limit`` due messages need just before they are
+        claimed; nothing here (the SMS Marketing bridge shortens their
+        campaign links)."""
+
+    @api.model
+    def _intellipush_due_sql(self):
+        """``FROM ... WHERE`` of the due messages (alias ``sms``): what the claim takes, oldest first."""
+        return SQL(_DUE_QUEUE_SQL, now=fields.Datetime.now())
+
+    @api.model
     def _intellipush_queue_size(self):
-        self.env.cr.execute(SQL("SELECT COUNT(*) %s", SQL(_DUE_QUEUE_SQL, now=fields.Datetime.now())))
+        self.env.cr.execute(SQL("SELECT COUNT(*) %s", self._intellipush_due_sql()))
         return self.env.cr.fetchone()[0]
 
     @api.model
@@ -97,7 +110,7 @@ class SmsSms(models.Model):
         self.env.cr.execute(
             SQL(
                 "SELECT sms.id %s ORDER BY sms.id LIMIT %s FOR UPDATE OF sms SKIP LOCKED",
-                SQL(_DUE_QUEUE_SQL, now=fields.Datetime.now()),
+                self._intellipush_due_sql(),
                 limit,
             )
         )
@@ -125,7 +138,7 @@ class SmsSms(models.Model):
             if company not in region_by_company:
                 region_by_company[company] = company._intellipush_phone_region()
             try:
-                number = normalize(sms.number, region_by_company[company])
+                number = normalize_cached(sms.number, region_by_company[company])
             except InvalidPhoneNumber as error:
                 # Stored for people: in the company's language, the cron has none.
                 invalid[sms] = number_problem(self.with_context(lang=company.partner_id.lang).env, error)

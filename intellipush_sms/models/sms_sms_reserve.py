@@ -20,9 +20,16 @@ class SmsSms(models.Model):
     _inherit = "sms.sms"
 
     def _intellipush_queue(self):
-        """Price and reserve these new SMS (the Intellipush ones), then wake the dispatch."""
+        """Price and reserve these new SMS (the Intellipush ones), then wake the dispatch.
+
+        With ``intellipush_reserve_in_dispatch`` in the context (a campaign
+        committed chunk by chunk while the dispatch sends), the dispatch run
+        reserves them: the worker that debits the wallet, instead of each
+        chunk's long transaction competing with it for the wallet's lock.
+        They are not due before they are reserved."""
         intellipush = self._intellipush_split()[0].filtered(lambda sms: sms.state == "outgoing" and not sms.to_delete)
-        intellipush._intellipush_reserve_credits()
+        if not self.env.context.get("intellipush_reserve_in_dispatch"):
+            intellipush._intellipush_reserve_credits()
         if intellipush:
             self.env.ref("intellipush_sms.ir_cron_intellipush_dispatch")._trigger()
         return self

@@ -4,6 +4,7 @@ Follow-up lists and the Excel export are in ``mailing_mailing_results.py``.
 """
 
 import re
+from html import unescape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -18,6 +19,12 @@ CO2_GRAMS_PER_SMS = 0.014
 CO2_GRAMS_PER_EMAIL = 4.0
 SEND_CHUNK_PARAM = "intellipush_sms_marketing.send_chunk"
 DEFAULT_SEND_CHUNK = 5000
+# Beyond this many recipients, the live estimate reads a sample of them, spread
+# over the audience, and scales it to their count; sending reads them all.
+ESTIMATE_SAMPLE_PARAM = "intellipush_sms_marketing.estimate_sample"
+DEFAULT_ESTIMATE_SAMPLE = 1000
+# Template expressions, whose links are known only once rendered.
+TEMPLATE_EXPRESSION = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 # Demo traces that get their SMS through the gateway: delivered, or skipped.
 DEMO_TRACE_STATUSES = ("sent", "open", "reply", "cancel")
 
@@ -111,12 +118,20 @@ class MailingMailing(models.Model):
     def _compute_intellipush_cost_summary(self):
         for mailing in self:
             mailing.intellipush_cost_summary = False
-            if mailing._intellipush_prices_before_sending():
-                recipients, body = mailing._intellipush_campaign_messages()
-                mailing.intellipush_cost_summary = self.env["sms.sms"]._intellipush_estimate(
-                    recipients, body, "marketing", self.env.company
-                )
+            if not mailing._intellipush_prices_before_sending():
+                continue
+            res_ids = mailing._intellipush_remaining_ids()
+            if sample_size and len(res_ids) > sample_size:
+                mailing.intellipush_cost_summary = mailing._intellipush_estimated_summary(res_ids, sample_size)
+                continue
+            recipients, body = mailing._intellipush_campaign_messages()
+            mailing.intellipush_cost_summary = self.env["sms.sms"]._intellipush_estimate(
+                recipients, body, "marketing", self.env.company
+            )
 
+        sample_size = int(
+            self.env["ir.config_parameter"].sudo().get_param(ESTIMATE_SAMPLE_PARAM, DEFAULT_ESTIMATE_SAMPLE)
+        )
     def _intellipush_prices_before_sending(self):
         self.ensure_one()
         return (
@@ -127,19 +142,40 @@ class MailingMailing(models.Model):
             and self.env.company.sms_provider == "intellipush"
         )
 
-    def _intellipush_campaign_messages(self):
-        """``([(number, partner)], text)`` this campaign will send to the
-        recipients not reached yet: the text as the first of them gets it,
-        its links and opt-out link at the length they will have."""
+    def _intellipush_remaining_ids(self):
+        """Ids of the recipients not reached yet, in id order: one query for
+        the audience and one for this mailing's traces, however large."""
         self.ensure_one()
         # A mailing being edited has no id yet to tell whom it reached already.
-        res_ids = self._get_remaining_recipients() if isinstance(self.id, int) else self._get_recipients()
+        if not isinstance(self.id, int):
+            return res_ids
+        reached = {
+            trace["res_id"]
+            for trace in self.env["mailing.trace"].search_read(
+                [("mass_mailing_id", "=", self.id), ("model", "=", self.mailing_model_real)], ["res_id"]
+            )
+        }
+        return [res_id for res_id in res_ids if res_id not in reached]
+
+    def _intellipush_campaign_messages(self, res_ids=None):
+        """``([(number, partner)], text)`` this campaign will send to the
+        recipients ``res_ids`` (by default those not reached yet): the text
+        as the first of them gets it, its links and opt-out link at the
+        length they will have."""
+        self.ensure_one()
+        if res_ids is None:
+            # A mailing being edited has no id yet to tell whom it reached already.
+            res_ids = self._get_remaining_recipients() if isinstance(self.id, int) else self._get_recipients()
         records = self.env[self.mailing_model_real].browse(res_ids)
         recipients = [
             (info["sanitized"] or info["number"], info["partner"])
             for info in records._sms_get_recipients_info().values()
             if info["sanitized"] or info["number"]
         ]
+        model = self.env[self.mailing_model_real]
+        # Not sorted by name: id order is all a sample needs.
+        self.env.cr.execute(model._search(self._get_recipients_domain(), order="id").select())
+        res_ids = [row[0] for row in self.env.cr.fetchall()]
         body = self.body_plaintext or ""
         if records:
             body = self.env["mail.render.mixin"]._render_template(
@@ -159,6 +195,56 @@ class MailingMailing(models.Model):
             placeholders["link"] = self.env["intellipush.short.url"]._placeholder(self.env.company)
         return placeholders
 
+    def _intellipush_estimated_summary(self, res_ids, sample_size):
+        """The cost line of a large audience, estimated: the consent and
+        blacklist rules and the prices applied to ``sample_size`` recipients
+        spread over ``res_ids``, scaled to their number. The exact figures
+        are made when the campaign goes (the wallet check, the reservation)."""
+        company = self.env.company
+        step = len(res_ids) / sample_size
+        sample = [res_ids[int(index * step)] for index in range(sample_size)]
+        numbers, body, skipped = self.env["sms.sms"]._intellipush_reachable(
+            *self._intellipush_campaign_messages(sample), "marketing", company
+        )
+        total = len(res_ids)
+        if self.ab_testing_enabled and not self.ab_testing_is_winner_mailing:
+            # An A/B test goes to its share of the audience.
+            total = max(round(total * self.ab_testing_pc / 100), 1)
+        scale = total / len(sample)
+
+        def scaled(count):
+            return round(count * scale)
+
+        wallet = self.env["intellipush.credit.wallet"]._for_company(company)
+        analysis = analyze(body)
+        quotes = self.env["intellipush.credit.rate"]._quote(
+            company, [(number, analysis.segments) for number in numbers]
+        )
+        priced = [quote.cost for quote in quotes if quote.cost is not None]
+        parts = [
+            _(
+                "Estimated from %(sample)s of %(total)s recipients: about %(count)s SMS, %(encoding)s, "
+                "%(segments)s segment(s) each: about %(cost)s credits (%(available)s available)",
+                sample=len(sample),
+                total=total,
+                count=scaled(len(priced)),
+                encoding=analysis.encoding,
+                segments=analysis.segments,
+                cost=wallet._format_credits(float(sum(priced)) * scale if priced else 0),
+                available=wallet._format_credits(wallet._available()),
+            )
+        ]
+        if blocked := sum(1 for quote in quotes if quote.cost is None and quote.e164):
+            parts.append(_("about %s to destinations not enabled", scaled(blocked)))
+        if invalid := sum(1 for quote in quotes if not quote.e164):
+            parts.append(_("about %s invalid number(s)", scaled(invalid)))
+        labels = self.env["sms.sms"]._intellipush_skip_labels()
+        parts += [
+            self.env._("about %(count)s skipped: %(reason)s", count=scaled(count), reason=labels[skip])
+            for skip, count in skipped.most_common()
+        ]
+        return "; ".join(parts)
+
     def action_send_sms(self, res_ids=None):
         """Create the campaign's SMS a chunk of recipients at a time.
 
@@ -176,6 +262,14 @@ class MailingMailing(models.Model):
                 super(MailingMailing, mailing).action_send_sms(res_ids=chunk)
                 self.env.flush_all()
                 self.env.invalidate_all()
+        # In the mass mailing queue's scheduled action, each chunk of the
+        # gateway is committed as it is made: the dispatch starts on the first
+        # while the others are being created, and a crash resumes after the
+        # last (its recipients have their traces).
+        commit_chunks = bool(self.env.context.get("cron_id")) and self.env.company._intellipush_active()
+        if commit_chunks:
+            # The dispatch reserves the credits of what is committed (see sms.sms._intellipush_queue).
+            self = self.with_context(intellipush_reserve_in_dispatch=True)  # noqa: PLW0642
         return True
 
     def action_put_in_queue(self):
@@ -183,8 +277,48 @@ class MailingMailing(models.Model):
         for mailing in self.filtered(lambda mailing: mailing.mailing_type == "sms"):
             mailing._intellipush_check_wallet()
         return super().action_put_in_queue()
+                if commit_chunks:
+                    self.env["intellipush.cron.runner"]._commit()
 
     def _intellipush_check_wallet(self):
+
+    def _send_sms_get_composer_values(self, res_ids):
+        values = super()._send_sms_get_composer_values(res_ids)
+        # A template is rendered in each recipient's language: left to Odoo.
+        if self.env.company._intellipush_active() and not self.sms_template_id:
+            values["body"] = self._intellipush_shorten_template_links(values["body"])
+        return values
+
+    def _intellipush_shorten_template_links(self, body):
+        """``body`` with its written links (none inside a template expression)
+        already tracked: one link tracker lookup per campaign instead of one
+        per recipient, as Odoo's composer makes for each rendered text. Links
+        that rendering makes are still shortened by Odoo, text by text."""
+        if not body:
+            return body
+        base_url = self.get_base_url()
+        expressions = [match.span() for match in TEMPLATE_EXPRESSION.finditer(body)]
+        urls = {
+            match[0]
+            for match in re.finditer(TEXT_URL_REGEX, body)
+            if not match[0].startswith((base_url + "/r/", base_url + "/sms/"))
+            and body[match.end() : match.end() + 1] != "{"
+            and not any(start < match.end() and match.start() < end for start, end in expressions)
+        }
+        if not urls:
+            return body
+        urls = sorted(urls)
+        trackers = (
+            self.env["link.tracker"]
+            .sudo()
+            .search_or_create([{**self._get_link_tracker_values(), "url": unescape(url)} for url in urls])
+        )
+        for url, tracker in zip(urls, trackers, strict=True):
+            if tracker.short_url:
+                body = re.sub(
+                    re.escape(url) + r"(?![\w@:%.+&~#=/-])", lambda _match, short=tracker.short_url: short, body
+                )
+        return body
         """Refuse to queue a campaign the prepaid credits cannot pay for."""
         self.ensure_one()
         if not self._intellipush_prices_before_sending():

@@ -6,6 +6,7 @@ from odoo.tools import SQL
 
 from odoo.addons.intellipush_sms.tools import intellipush_api
 from odoo.addons.intellipush_sms.tools.phone_numbers import InvalidPhoneNumber, normalize
+from odoo.addons.intellipush_sms.tools.sms_encoding import analyze
 
 _logger = logging.getLogger(__name__)
 
@@ -14,7 +15,8 @@ _logger = logging.getLogger(__name__)
 RECIPIENT_LINK = re.compile(
     r"(?P<base>https?://[\w@:%.+&~#=-]+)/r/(?P<code>[\w-]+)/s/(?P<sms_id>\d+)(?![\w@:%.+&~#=/-])"
 )
-PROVIDER_LINK_BATCH = 500
+# A campaign link before its SMS id is added (Odoo adds "/s/{sms id}").
+_LINK_WITHOUT_SMS_ID = r"/r/[\w-]+(?![\w@:%.+&~#=/-])"
 
 
 class SmsSms(models.Model):
@@ -35,21 +37,75 @@ class SmsSms(models.Model):
         return super()._intellipush_prepare_vals(vals_list)
 
     @api.model
-    def _cron_intellipush_dispatch(self, max_batches=None):
-        # Per-recipient links come before the dispatch, in the cron, never
-        # in the request of the user who sends the campaign.
-        self._intellipush_shorten_campaign_links()
-        return super()._cron_intellipush_dispatch(max_batches=max_batches)
+    def _create(self, data_list):
+        """Campaign SMS of the gateway get their ids before the INSERT, so that
+        each text goes in with its links as Odoo writes them for one recipient
+        (``/r/{code}/s/{sms id}``): Odoo's SMS Marketing would rewrite every
+        text after creating it, one UPDATE per SMS."""
+        company_model = self.env["res.company"]
+        campaign = [
+            data["stored"]
+            for data in data_list
+            if data["stored"].get("mailing_id")
+            and "/r/" in (data["stored"].get("body") or "")
+            and company_model.browse(data["stored"].get("company_id") or self.env.company.id)._intellipush_active()
+        ]
+        if campaign:
+            link = re.compile(re.escape(self.browse().get_base_url()) + _LINK_WITHOUT_SMS_ID)
+            self.env.cr.execute(
+                "SELECT nextval(pg_get_serial_sequence('sms_sms', 'id')) FROM generate_series(1, %s)",
+                [len(campaign)],
+            )
+            for stored, (sms_id,) in zip(campaign, self.env.cr.fetchall(), strict=True):
+                body = _with_sms_id(link, stored["body"], sms_id)
+                if body != stored["body"]:
+                    # The text that goes: its encoding and segments as precomputed fields hold them.
+                    analysis = analyze(body)
+                    stored.update(
+                        id=sms_id,
+                        body=body,
+                        sms_encoding=analysis.encoding,
+                        sms_segments=analysis.segments,
+                        sms_length=analysis.characters,
+                    )
+        return super()._create(data_list)
+
+    def _update_body_short_links(self):
+        """Odoo adds the SMS id to each campaign link after creating the SMS;
+        those of the gateway have it already (see ``_create``): their text stays."""
+        ours, others = self._intellipush_split()
+        result = super(SmsSms, others)._update_body_short_links()
+        if ours:
+            link = re.compile(re.escape(self.browse().get_base_url()) + _LINK_WITHOUT_SMS_ID)
+            result.update(
+                {
+                    sms.id: _with_sms_id(link, sms.body, sms.id) if sms.mailing_id and sms.body else sms.body
+                    for sms in ours
+                }
+            )
+        return result
 
     @api.model
-    def _intellipush_shorten_campaign_links(self):
-        """Give each queued campaign SMS of companies that use Intellipush's
-        short links a child URL per link, batch by batch.
+    def _intellipush_before_claim(self, limit):
+        # Per-recipient links are made for the batch about to go, in the cron,
+        # never in the request of the user who sends the campaign: the first
+        # batch goes at once instead of after the whole campaign is shortened.
+        super()._intellipush_before_claim(limit)
+        while self._intellipush_shorten_campaign_links(limit):
+            pass
+
+    @api.model
+    def _intellipush_shorten_campaign_links(self, limit):
+        """Give a child URL per link to the campaign SMS among the next
+        ``limit`` the claim takes, of companies that use Intellipush's short
+        links; returns how many were handled.
 
         Runs while the messages are still ``outgoing``: the new text is
         priced again (``_intellipush_change_text``), and a crash leaves either the old link
         (shortened again next time) or the new one, never a sent message
-        whose link is unknown.
+        whose link is unknown. A new price can take an SMS out of the next
+        batch (waiting for credits): the caller asks again until the next
+        batch holds nothing left to shorten.
         """
         companies = (
             self.env["res.company"]
@@ -58,36 +114,34 @@ class SmsSms(models.Model):
         )
         if not companies:
             return 0
-        runner = self.env["intellipush.cron.runner"]
-        done = 0
-        while True:
-            self.env.flush_all()
-            self.env.cr.execute(
-                SQL(
-                    """
-                    SELECT id FROM sms_sms
-                     WHERE state = 'outgoing'
-                       AND mailing_id IS NOT NULL
-                       AND intellipush_links_checked IS NOT TRUE
-                       AND to_delete IS NOT TRUE
-                       AND company_id IN %s
-                  ORDER BY id LIMIT %s
-                       FOR UPDATE SKIP LOCKED
-                    """,
-                    tuple(companies.ids),
-                    PROVIDER_LINK_BATCH,
-                )
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT queued.id FROM sms_sms queued
+                 WHERE queued.id IN (SELECT sms.id %s ORDER BY sms.id LIMIT %s)
+                   AND queued.mailing_id IS NOT NULL
+                   AND queued.intellipush_links_checked IS NOT TRUE
+                   AND queued.company_id IN %s
+              ORDER BY queued.id
+                   FOR UPDATE SKIP LOCKED
+                """,
+                self._intellipush_due_sql(),
+                limit,
+                tuple(companies.ids),
             )
-            batch = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
-            if not batch:
-                return done
-            by_company = batch.grouped("company_id")
-            for company, client in runner._clients(by_company, "campaign link shortening"):
-                by_company[company]._intellipush_use_provider_links(company, client)
-            # Those of a company without a client keep Odoo's links, which are tracked too.
-            batch.intellipush_links_checked = True
-            done += len(batch)
-            runner._commit()
+        )
+        batch = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
+        if not batch:
+            return 0
+        runner = self.env["intellipush.cron.runner"]
+        by_company = batch.grouped("company_id")
+        for company, client in runner._clients(by_company, "campaign link shortening"):
+            by_company[company]._intellipush_use_provider_links(company, client)
+        # Those of a company without a client keep Odoo's links, which are tracked too.
+        batch.intellipush_links_checked = True
+        runner._commit()
+        return len(batch)
 
     @api.model
     def _intellipush_consenting_numbers(self, numbers):
@@ -173,3 +227,8 @@ class SmsSms(models.Model):
                 new_bodies[sms] = body
         self.browse([sms.id for sms in new_bodies])._intellipush_change_text(new_bodies)
         self.env["intellipush.short.url"].create(children)
+
+
+def _with_sms_id(link, body, sms_id):
+    """``body`` with ``/s/{sms_id}`` after each campaign link that has no SMS id yet."""
+    return link.sub(lambda match: f"{match[0]}/s/{sms_id}", body)

@@ -1,3 +1,4 @@
+from . import test_campaign_bulk
 from . import test_campaign_clicks
 from . import test_campaign_cost
 from . import test_campaign_provider_links
