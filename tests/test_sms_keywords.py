@@ -1,6 +1,6 @@
 import pytest
 
-from intellipush_sms.tools.sms_keywords import OPT_IN, OPT_OUT, classify, phrases, words
+from intellipush_sms.tools.sms_keywords import CONFIRM, OPT_IN, OPT_OUT, classify, first_phrase, phrases, words
 
 RULES = {"code_word": "BUTIKK", "stop_words": "STOPP, STOP, AVMELD", "join_words": "START, JA, BLI MED"}
 
@@ -55,6 +55,36 @@ def test_multi_word_code_word():
     assert classify("sport og fritid stopp", **rules) == OPT_OUT
     assert classify("SPORT OG FRITID BLI MED", **rules) == OPT_IN
     assert classify("sport stopp", **rules) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Butikk ja", CONFIRM),  # a join word too: the caller decides, knowing whether a request waits
+        ("BUTIKK BEKREFT!", CONFIRM),
+        ("BUTIKK START", OPT_IN),
+        ("BUTIKK", OPT_IN),
+        ("JA", None),  # the code word is needed, as for joining
+        ("BUTIKK JA STOPP", None),
+        ("Butikk stopp", OPT_OUT),
+    ],
+)
+def test_classify_confirmation_words(text, expected):
+    assert classify(text, **RULES, confirm_words="JA, BEKREFT") == expected
+
+
+def test_confirmation_words_without_code_word():
+    rules = {"stop_words": RULES["stop_words"], "join_words": RULES["join_words"], "confirm_words": "JA"}
+    assert classify("Ja!", **rules) == CONFIRM
+    assert classify("START", **rules) == OPT_IN
+    assert classify("Ja takk, det passer", **rules) is None
+
+
+def test_first_phrase():
+    assert first_phrase(" ja , bekreft") == "JA"
+    assert first_phrase(",, bli_med, start") == "BLI MED"
+    assert first_phrase("") == ""
+    assert first_phrase(None) == ""
 
 
 def test_words_and_phrases_normalisation():

@@ -1,7 +1,18 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-CONSENT_STATES = [("none", "No Consent"), ("granted", "Granted"), ("withdrawn", "Withdrawn")]
+# "pending": a join keyword asked for consent that the contact has not
+# confirmed yet (double opt-in). It is no consent: marketing skips it.
+CONSENT_STATES = [
+    ("none", "No Consent"),
+    ("pending", "Awaiting Confirmation"),
+    ("granted", "Granted"),
+    ("withdrawn", "Withdrawn"),
+]
+# Double opt-in: how long a join keyword's request waits for the confirmation.
+# A confirmation received later is no consent; the request lapses and the
+# contact goes back to the state it had before the join.
+PENDING_CONSENT_DAYS = 7
 CONSENT_CHANNELS = [
     ("web_form", "Web Form"),
     ("pos", "Point of Sale"),
@@ -33,6 +44,13 @@ class IntellipushConsentLog(models.Model):
     proof_file = fields.Binary("Proof Document", attachment=True, readonly=True)
     proof_filename = fields.Char(readonly=True)
     inbound_sms_id = fields.Many2one("intellipush.inbound.sms", string="Source SMS", readonly=True)
+    # A consent confirmed by SMS has two proofs: the join it confirms, and the confirmation (the source SMS).
+    join_inbound_sms_id = fields.Many2one(
+        "intellipush.inbound.sms",
+        string="Join SMS",
+        readonly=True,
+        help="The join keyword this confirmation answered (double opt-in).",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

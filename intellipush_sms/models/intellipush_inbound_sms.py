@@ -19,6 +19,11 @@ MAX_PAGES = 10
 PAGE_SIZE = 100
 # Advisory lock class shared by every server polling the same database.
 POLL_LOCK_KEY = zlib.crc32(b"intellipush.inbound.sms") & 0x7FFFFFFF
+# What a join keyword did under double opt-in, and the confirmation that completed it.
+OPT_IN_REQUESTED = "opt_in_requested"
+OPT_IN_CONFIRMED = "opt_in_confirmed"
+# A confirmation request in these states has left for the phone: Intellipush has it or delivered it.
+REQUEST_LEFT_STATES = ("pending", "sent")
 
 
 class IntellipushInboundSms(models.Model):
@@ -58,6 +63,8 @@ class IntellipushInboundSms(models.Model):
         [
             (sms_keywords.OPT_OUT, "Opt-out"),
             (sms_keywords.OPT_IN, "Opt-in"),
+            (OPT_IN_REQUESTED, "Opt-in: Confirmation Asked"),
+            (OPT_IN_CONFIRMED, "Opt-in: Confirmed"),
             ("message", "Message"),
         ],
         string="Understood As",
@@ -77,9 +84,17 @@ class IntellipushInboundSms(models.Model):
         index=True,
         copy=False,
         help="A message from a customer waits for a reply until someone answers it or marks it as handled; "
-        "opt-out and opt-in keywords need none.",
+        "opt-out, opt-in and confirmation keywords need none.",
     )
     reply_sms_ids = fields.One2many("sms.sms", "intellipush_reply_to_id", string="Replies", readonly=True)
+    optin_request_sms_id = fields.Many2one(
+        "sms.sms",
+        "Confirmation Request",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+        help="Double opt-in: the SMS that asked this join to be confirmed. A confirmation counts once it has left.",
+    )
     replied_by_id = fields.Many2one("res.users", "Handled By", readonly=True, copy=False)
     replied_at = fields.Datetime("Handled At", readonly=True, copy=False)
 
@@ -93,17 +108,21 @@ class IntellipushInboundSms(models.Model):
 
     @api.model
     def _cron_intellipush_inbound(self):
-        """Cron: fetch new messages, then act on every unprocessed one.
+        """Cron: fetch new messages, then act on every unprocessed one, then
+        let the pending consents whose confirmation window has passed lapse.
 
         Each message is processed in its own transaction, retried on a
         serialization failure: an opt-out confirmation reserves credits on
         the wallet that the dispatch cron may be updating at the same time.
+        The lapse comes last: a confirmation received within the window but
+        read late (Intellipush or this cron was down) still counts.
         """
         runner = self.env["intellipush.cron.runner"]
         self._intellipush_fetch()
         runner._commit()
         for message in self.search([("state", "=", "new")], order="received_at, id"):
             runner._run_batch(message._intellipush_process)
+        runner._run_batch(self.env["res.partner"]._sms_lapse_expired_pending)
 
     @api.model
     def _intellipush_fetch(self):
@@ -183,30 +202,47 @@ class IntellipushInboundSms(models.Model):
 
     def _intellipush_process(self):
         """Act on received messages, oldest first: opt-out and opt-in keywords
-        change the blacklist and the consent; anything else goes to the
+        change the blacklist and the consent (under double opt-in a join asks
+        for a confirmation, which grants it); anything else goes to the
         contact's chatter. Each message is processed once."""
         for message in self.filtered(lambda msg: msg.state == "new").sorted(lambda msg: (msg.received_at, msg.id)):
-            company = message.company_id
-            action = sms_keywords.classify(
-                message.body,
-                code_word=company.intellipush_keyword,
-                stop_words=company.intellipush_stop_words,
-                join_words=company.intellipush_join_words,
-            )
-            if action == sms_keywords.OPT_OUT:
-                message._intellipush_opt_out()
-            elif action == sms_keywords.OPT_IN:
-                message._intellipush_opt_in()
-            else:
-                message._intellipush_post_on_partner()
+            action = message._intellipush_act_on_keyword()
             message.write(
                 {
                     "state": "done",
-                    "action": action or "message",
+                    "action": action,
                     # A customer's words wait for a person; a keyword was dealt with here.
-                    "reply_state": "none" if action else "to_reply",
+                    "reply_state": "to_reply" if action == "message" else "none",
                 }
             )
+
+    def _intellipush_act_on_keyword(self):
+        """Act on this message's keyword; returns what it was understood as (``action``)."""
+        self.ensure_one()
+        company = self.company_id
+        rules = {
+            "code_word": company.intellipush_keyword,
+            "stop_words": company.intellipush_stop_words,
+            "join_words": company.intellipush_join_words,
+        }
+        confirm_words = company.intellipush_confirm_words if company.intellipush_double_optin else ""
+        keyword = sms_keywords.classify(self.body, **rules, confirm_words=confirm_words)
+        if keyword == sms_keywords.CONFIRM:
+            if self._intellipush_confirm_opt_in():
+                return OPT_IN_CONFIRMED
+            # Nothing waited for it: the words mean what they would without
+            # double opt-in (JA is a join word too), else an ordinary message.
+            keyword = sms_keywords.classify(self.body, **rules)
+        if keyword == sms_keywords.OPT_OUT:
+            self._intellipush_opt_out()
+            return sms_keywords.OPT_OUT
+        if keyword == sms_keywords.OPT_IN and company.intellipush_double_optin:
+            return self._intellipush_request_opt_in()
+        if keyword == sms_keywords.OPT_IN:
+            self._intellipush_opt_in()
+            return sms_keywords.OPT_IN
+        self._intellipush_post_on_partner()
+        return "message"
 
     def _intellipush_partners_of_number(self):
         """Every contact of the message's company reachable on its number."""
@@ -258,6 +294,118 @@ class IntellipushInboundSms(models.Model):
             "inbound_keyword",
             proof=self._intellipush_consent_proof(),
             inbound_sms=self,
+        )
+
+    # ------------------------------------------------------------
+    # Double opt-in
+    # ------------------------------------------------------------
+
+    def _intellipush_request_opt_in(self):
+        """A join keyword under double opt-in: the contacts of the number who
+        have not consented await the confirmation, and the number gets the
+        confirmation request, once per window.
+
+        As with a single opt-in, the join lifts the blacklist: the contact
+        asked to hear from the business again, and the request (transactional:
+        the number has no consent yet) must reach them. A number without a
+        contact gets one, with just the number: the pending consent and its
+        proof need a contact to be kept on. Returns the ``action``."""
+        self.ensure_one()
+        self.env["phone.blacklist"].sudo()._remove([self.number], message=_("Joined by SMS: %s", self.body))
+        partners = self._intellipush_partners_of_number()
+        if not partners:
+            partners = self._intellipush_create_partner()
+        partners._sms_lapse_pending()
+        to_ask = partners.filtered(
+            lambda partner: partner.sms_consent_state in ("none", "withdrawn")
+            # A request that never reached the phone cannot be answered: ask again.
+            or (
+                partner.sms_consent_state == "pending"
+                and partner._sms_pending_entry().inbound_sms_id.optin_request_sms_id.state in ("error", "canceled")
+            )
+        )
+        if not to_ask:
+            # Consenting already, or a request sent within the window waits: nothing to send again.
+            return OPT_IN_REQUESTED if "pending" in partners.mapped("sms_consent_state") else sms_keywords.OPT_IN
+        # Asked again: the failed request is closed in the log, and a new window starts.
+        for partner in to_ask.filtered(lambda partner: partner.sms_consent_state == "pending"):
+            partner._sms_set_consent(
+                partner._sms_pending_entry().previous_state or "none",
+                "inbound_keyword",
+                proof=_("The confirmation request did not reach the phone: asked again."),
+            )
+        to_ask._sms_set_consent("pending", "inbound_keyword", proof=self._intellipush_consent_proof(), inbound_sms=self)
+        self.optin_request_sms_id = (
+            self.env["sms.sms"]
+            .sudo()
+            .create(
+                {
+                    "number": self.number,
+                    "partner_id": (self.partner_id & to_ask or to_ask[:1]).id,
+                    "body": self.company_id._intellipush_optin_request_text(),
+                    "company_id": self.company_id.id,
+                    "sms_purpose": "transactional",
+                }
+            )
+        )
+        self.optin_request_sms_id.send()
+        return OPT_IN_REQUESTED
+
+    def _intellipush_create_partner(self):
+        """A contact of this message's company with just the sender's number."""
+        self.ensure_one()
+        partner = (
+            self.env["res.partner"]
+            .sudo()
+            .create({"name": display_number(self.number), "mobile": self.number, "company_id": self.company_id.id})
+        )
+        self.partner_id = partner
+        return partner
+
+    def _intellipush_confirm_opt_in(self):
+        """Grant the consent this message confirms: that of the number's
+        contacts awaiting confirmation, when it came within the window and
+        their request has left for the phone. A join repeated before the
+        request went (read in the same poll as the first) confirms nothing:
+        Intellipush gives received times to the minute only, so the request's
+        state, not a time, tells what came after it. The consent's proof is
+        both SMS, the join and this confirmation. Returns whether one was granted."""
+        self.ensure_one()
+        confirmed = self.env["res.partner"]
+        for partner in self._intellipush_partners_of_number():
+            if partner.sms_consent_state != "pending" or self.received_at > partner._sms_pending_deadline():
+                continue
+            join_sms = partner._sms_pending_entry().inbound_sms_id
+            if join_sms.optin_request_sms_id.state not in REQUEST_LEFT_STATES:
+                continue
+            partner._sms_set_consent(
+                "granted",
+                "inbound_keyword",
+                proof=self._intellipush_confirmation_proof(join_sms),
+                inbound_sms=self,
+                join_sms=join_sms,
+            )
+            confirmed |= partner
+        if confirmed:
+            # A blacklisting since the join (by hand) gives way to the contact's own confirmation.
+            self.env["phone.blacklist"].sudo()._remove(
+                [self.number], message=_("Opt-in confirmed by SMS: %s", self.body)
+            )
+        return bool(confirmed)
+
+    def _intellipush_confirmation_proof(self, join_sms):
+        """Both SMS, each with when it came: the join and this confirmation."""
+        return _(
+            "Double opt-in: joined by %(join)s, confirmed after the request by %(confirmation)s.",
+            join=join_sms._intellipush_received_proof() if join_sms else _("an SMS keyword"),
+            confirmation=self._intellipush_received_proof(),
+        )
+
+    def _intellipush_received_proof(self):
+        return _(
+            "%(proof)s (received %(received_at)s UTC)",
+            proof=self._intellipush_consent_proof(),
+            received_at=fields.Datetime.to_string(self.received_at),
         )
 
     def _intellipush_post_on_partner(self):

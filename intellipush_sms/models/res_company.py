@@ -6,8 +6,9 @@ import pytz
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..tools import intellipush_api
+from ..tools import intellipush_api, sms_keywords
 from ..tools.phone_numbers import DEFAULT_REGION
+from .intellipush_consent_log import PENDING_CONSENT_DAYS
 
 _logger = logging.getLogger(__name__)
 
@@ -102,6 +103,25 @@ class ResCompany(models.Model):
         "Opt-out Confirmation",
         help="Sent back after an opt-out keyword. Empty: no confirmation.",
     )
+    # Double opt-in (markedsføringsloven § 15 asks the business to show the consent): a join keyword
+    # only asks; the consent is recorded when the contact confirms, with both SMS as its proof.
+    intellipush_double_optin = fields.Boolean(
+        "Double Opt-in",
+        default=True,
+        help="A join keyword gets a confirmation request; the marketing consent is recorded only when the "
+        "contact answers with a confirmation word within 7 days. Off: a join keyword records it at once.",
+    )
+    intellipush_confirm_words = fields.Char(
+        "Confirmation Words",
+        default="JA",
+        help="Comma-separated words that, after the code word, confirm a pending join. A confirmation word "
+        "that is also an opt-in word (JA) joins when no request waits for it.",
+    )
+    intellipush_optin_request = fields.Char(
+        "Confirmation Request",
+        help="Sent after a join keyword to ask for the confirmation. Empty: a Norwegian text naming the code "
+        "word, the first confirmation and opt-out words and the company.",
+    )
 
     intellipush_order_sms = fields.Boolean(
         "SMS Order Confirmation",
@@ -192,6 +212,26 @@ class ResCompany(models.Model):
         if not footer or body.rstrip().endswith(footer):
             return body
         return f"{body.rstrip()}\n{footer}"
+
+    def _intellipush_optin_request_text(self):
+        """The confirmation request a join keyword gets: the company's text, or
+        one made from the words in use now (a stored default would keep naming
+        a code word changed since). Norwegian, as the keywords customers write."""
+        self.ensure_one()
+        custom = (self.intellipush_optin_request or "").strip()
+        if custom:
+            return custom
+        code = " ".join(sms_keywords.words(self.intellipush_keyword))
+
+        def reply(word):
+            return f"{code} {word}" if code else word
+
+        confirm = reply(sms_keywords.first_phrase(self.intellipush_confirm_words) or "JA")
+        stop = reply(sms_keywords.first_phrase(self.intellipush_stop_words) or "STOPP")
+        return (
+            f"Svar {confirm} innen {PENDING_CONSENT_DAYS} dager for å bekrefte at du vil ha SMS-tilbud fra "
+            f"{self.name}. Svar {stop} for å melde deg av."
+        )
 
     def _intellipush_timezone(self):
         """The Intellipush account's time zone (CONTRACT §3): times in its answers are in it."""

@@ -27,6 +27,9 @@ class ResConfigSettings(models.TransientModel):
     intellipush_stop_words = fields.Char(related="company_id.intellipush_stop_words", readonly=False)
     intellipush_join_words = fields.Char(related="company_id.intellipush_join_words", readonly=False)
     intellipush_optout_confirmation = fields.Char(related="company_id.intellipush_optout_confirmation", readonly=False)
+    intellipush_double_optin = fields.Boolean(related="company_id.intellipush_double_optin", readonly=False)
+    intellipush_confirm_words = fields.Char(related="company_id.intellipush_confirm_words", readonly=False)
+    intellipush_optin_request = fields.Char(related="company_id.intellipush_optin_request", readonly=False)
     # The saved secret is never read back into the browser: the form only
     # shows whether one is set, and a new value typed here replaces it.
     intellipush_api_secret_new = fields.Char(

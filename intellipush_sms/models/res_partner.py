@@ -1,7 +1,9 @@
+from datetime import timedelta
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from .intellipush_consent_log import CONSENT_CHANNELS, CONSENT_STATES
+from .intellipush_consent_log import CONSENT_CHANNELS, CONSENT_STATES, PENDING_CONSENT_DAYS
 
 CONSENT_FIELDS = ("sms_consent_state", "sms_consent_channel", "sms_consent_proof", "sms_consent_proof_file")
 # An inbound SMS is its own proof: the consent log links the message. Every
@@ -164,9 +166,23 @@ class ResPartner(models.Model):
         inbound_sms_id = self.env.context.get("intellipush_consent_inbound_sms_id", False)
         self.env["intellipush.consent.log"].sudo().with_context(intellipush_consent_entry=True).create(
             [
+    @api.constrains("sms_consent_state", "sms_consent_channel")
+    def _check_sms_consent_pending(self):
+        # Awaiting confirmation means a confirmation request went out: only a join keyword sends one.
+        for partner in self:
+            if partner.sms_consent_state == "pending" and partner.sms_consent_channel != "inbound_keyword":
+                raise ValidationError(
+                    _(
+                        "Only a join keyword sent by SMS puts a contact on “Awaiting Confirmation” (%s): "
+                        "record the consent with its proof instead.",
+                        partner.name,
+                    )
+                )
+
                 {
                     "partner_id": partner.id,
                     "channel": partner.sms_consent_channel or "manual",
+        join_inbound_sms_id = self.env.context.get("intellipush_consent_join_sms_id", False)
                     "previous_state": previous.get(partner.id, "none"),
                     "new_state": partner.sms_consent_state,
                     "proof": partner.sms_consent_proof,
@@ -178,10 +194,54 @@ class ResPartner(models.Model):
             ]
         )
 
-    def _sms_set_consent(self, state, channel, proof=None, inbound_sms=None):
-        """Change the consent of these partners (those whose state changes), with one log entry each."""
+                    "join_inbound_sms_id": join_inbound_sms_id,
+    def _sms_set_consent(self, state, channel, proof=None, inbound_sms=None, join_sms=None):
+        """Change the consent of these partners (those whose state changes), with one log entry each.
+
+        ``inbound_sms`` is the SMS that made the change; ``join_sms``, for a
+        confirmed double opt-in, the join keyword it confirms."""
         changing = self.filtered(lambda partner: partner.sms_consent_state != state)
-        changing.with_context(intellipush_consent_inbound_sms_id=inbound_sms.id if inbound_sms else False).write(
-            {"sms_consent_state": state, "sms_consent_channel": channel, "sms_consent_proof": proof}
-        )
+        changing.with_context(
+            intellipush_consent_inbound_sms_id=inbound_sms.id if inbound_sms else False,
+            intellipush_consent_join_sms_id=join_sms.id if join_sms else False,
+        ).write({"sms_consent_state": state, "sms_consent_channel": channel, "sms_consent_proof": proof})
         return changing
+
+    # ------------------------------------------------------------
+    # Double opt-in: consent awaiting its confirmation
+    # ------------------------------------------------------------
+
+    def _sms_pending_deadline(self):
+        """Until when this contact's pending consent may be confirmed."""
+        self.ensure_one()
+        return self.sms_consent_date + timedelta(days=PENDING_CONSENT_DAYS)
+
+    def _sms_pending_entry(self):
+        """The log entry that made this contact's consent pending: its join SMS and the state before it."""
+        self.ensure_one()
+        return self.sms_consent_log_ids.filtered(lambda log: log.new_state == "pending").sorted("id")[-1:]
+
+    @api.model
+    def _sms_lapse_expired_pending(self):
+        """Pending consents whose confirmation window has passed, back to what they were (cron)."""
+        cutoff = fields.Datetime.now() - timedelta(days=PENDING_CONSENT_DAYS)
+        return (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("sms_consent_state", "=", "pending"), ("sms_consent_date", "<", cutoff)])
+            ._sms_lapse_pending()
+        )
+
+    def _sms_lapse_pending(self):
+        """Those of these contacts whose pending consent has expired go back to
+        the state they had before the join (no consent, or withdrawn: a lapsed
+        request does not undo an earlier withdrawal). Returns them."""
+        now = fields.Datetime.now()
+        lapsed = self.filtered(
+            lambda partner: partner.sms_consent_state == "pending" and partner._sms_pending_deadline() < now
+        )
+        proof = _("Not confirmed within %s days: the request to join lapsed.", PENDING_CONSENT_DAYS)
+        by_previous = lapsed.grouped(lambda partner: partner._sms_pending_entry().previous_state or "none")
+        for previous_state, partners in by_previous.items():
+            partners._sms_set_consent(previous_state, "inbound_keyword", proof=proof)
+        return lapsed

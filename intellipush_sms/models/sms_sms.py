@@ -131,6 +131,7 @@ class SmsSms(models.Model):
             ("blacklisted", "Blacklisted"),
             ("withdrawn", "Consent withdrawn"),
             ("no_consent", "No marketing consent"),
+            ("pending", "Opt-in not confirmed"),
         ],
         string="Skipped Because",
         readonly=True,

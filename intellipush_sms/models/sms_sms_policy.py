@@ -144,6 +144,10 @@ class SmsSms(models.Model):
                 )
             elif purpose == "marketing" and consent == "withdrawn":
                 verdicts.append(Verdict("sms_optout", _("The contact withdrew the marketing consent."), "withdrawn"))
+            elif purpose == "marketing" and consent == "pending":
+                verdicts.append(
+                    Verdict("sms_optout", _("The contact has not confirmed the SMS opt-in yet."), "pending")
+                )
             elif purpose == "marketing" and consent != "granted":
                 verdicts.append(Verdict("sms_optout", _("No marketing consent from this contact."), "no_consent"))
             else:

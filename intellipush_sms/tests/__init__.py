@@ -6,6 +6,7 @@ from . import test_credit_running_balances
 from . import test_credit_wallet
 from . import test_delivery_status
 from . import test_dispatch_transactions
+from . import test_double_optin
 from . import test_fault_matrix
 from . import test_gateway
 from . import test_gateway_companies

@@ -346,6 +346,7 @@ class TestInboundKeywords(IntellipushCase):
         self.assertEqual(self.partner_kari.message_ids[:1].notification_ids.failure_type, "sms_blacklist")
 
     def test_opt_in_again_by_keyword(self):
+        self.company.intellipush_double_optin = False  # a single opt-in: double opt-in is test_double_optin's
         self.sandbox.add_inbound("0047", "41234567", "BUTIKK STOPP")
         self._receive()
         self.sandbox.add_inbound("0047", "41234567", "butikk start")

@@ -10,6 +10,12 @@ Opting out is honoured generously: a bare "STOPP", "Stopp butikk" or "Stopp
 å sende meg reklame" counts too, because ignoring an opt-out breaks the law while honouring a stray one
 costs nothing. Opting in is an active step and needs the code word when the
 business has one.
+
+With double opt-in the business answers a join with a confirmation request,
+and "BUTIKK JA" confirms it: the confirmation words are matched like the join
+words, after the code word. They may be join words too (JA is both by
+default); what the words mean then depends on whether a request waits, which
+the caller knows, not this module.
 """
 
 import re
@@ -17,6 +23,7 @@ import unicodedata
 
 OPT_OUT = "opt_out"
 OPT_IN = "opt_in"
+CONFIRM = "confirm"
 
 _NOT_A_WORD = re.compile(r"[^\w]+")
 
@@ -29,17 +36,32 @@ def words(text):
 
 def phrases(comma_separated):
     """``"STOPP, stop ,Bli med"`` → ``{("STOPP",), ("STOP",), ("BLI", "MED")}``."""
-    return {phrase for phrase in (words(part) for part in (comma_separated or "").split(",")) if phrase}
+    return set(_phrase_list(comma_separated))
 
 
-def classify(text, code_word="", stop_words="", join_words=""):
-    """``OPT_OUT``, ``OPT_IN`` or ``None`` (an ordinary message)."""
+def first_phrase(comma_separated):
+    """``"ja, bekreft"`` → ``"JA"``: the word customers are told to write."""
+    listed = _phrase_list(comma_separated)
+    return " ".join(listed[0]) if listed else ""
+
+
+def _phrase_list(comma_separated):
+    return [phrase for phrase in (words(part) for part in (comma_separated or "").split(",")) if phrase]
+
+
+def classify(text, code_word="", stop_words="", join_words="", confirm_words=""):
+    """``OPT_OUT``, ``CONFIRM``, ``OPT_IN`` or ``None`` (an ordinary message).
+
+    An opt-out wins over everything; a confirmation word wins over the same
+    word as a join word (the caller falls back to :func:`classify` without
+    ``confirm_words`` when no confirmation was awaited)."""
     message = words(text)
     if not message:
         return None
     code = words(code_word)
     stops = phrases(stop_words)
     joins = phrases(join_words)
+    confirms = phrases(confirm_words)
     after_code = message[len(code) :] if code and message[: len(code)] == code else None
 
     for stop in stops:
@@ -48,9 +70,13 @@ def classify(text, code_word="", stop_words="", join_words=""):
         if code and message == stop + code:
             return OPT_OUT
     if code:
+        if after_code is not None and after_code in confirms:
+            return CONFIRM
         if after_code is not None and (after_code in joins or not after_code):
             return OPT_IN
         return None
+    if message in confirms:
+        return CONFIRM
     return OPT_IN if message in joins else None
 
 

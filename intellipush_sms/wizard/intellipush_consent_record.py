@@ -46,8 +46,9 @@ class IntellipushConsentRecord(models.TransientModel):
         proof = (self.proof or "").strip()
         if not proof:
             raise UserError(_("Write down how these contacts gave their consent."))
-        # A withdrawal stands until the contact opts in again themselves.
-        to_grant = self.partner_ids.filtered(lambda partner: partner.sms_consent_state == "none")
+        # A withdrawal stands until the contact opts in again themselves; a
+        # join awaiting its SMS confirmation may be documented another way.
+        to_grant = self.partner_ids.filtered(lambda partner: partner.sms_consent_state in ("none", "pending"))
         to_grant._sms_set_consent("granted", self.channel, proof=proof)
         skipped = len(self.partner_ids) - len(to_grant)
         message = _("Consent recorded for %(count)s contacts.", count=len(to_grant))
