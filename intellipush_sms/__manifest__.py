@@ -43,6 +43,7 @@
     "assets": {
         "web.assets_backend": [
             "intellipush_sms/static/src/sms_encoding.js",
+            "intellipush_sms/static/src/web_terms.js",
             "intellipush_sms/static/src/sms_widget/**/*",
         ],
         "web.assets_tests": [

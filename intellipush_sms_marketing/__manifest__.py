@@ -22,6 +22,11 @@
     "demo": [
         "demo/intellipush_sms_marketing_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "intellipush_sms_marketing/static/tests/tours/**/*",
+        ],
+    },
     "external_dependencies": {"python": ["xlsxwriter"]},
     "post_init_hook": "_post_init_hook",
     "auto_install": True,

@@ -61,3 +61,31 @@ PY
 our_addons() {
     (cd "$REPO_ROOT" && ls -d */__manifest__.py | cut -d/ -f1 | paste -sd, -)
 }
+
+# The demo company is Norwegian from the start: right after base, before any
+# app, it gets Norway and NOK, as Odoo's database manager does for the country
+# chosen when a database is created. Installing account then brings the
+# Norwegian chart of accounts (l10n_no: NOK, 25 % MVA), loaded on the company
+# when that run ends; the apps of the next run need it. Later the currency
+# could no longer change: Odoo refuses once journal entries exist. Our demo
+# data then makes the rest of the company Norwegian (Demobutikk AS, Oslo).
+create_demo_database() {
+    # "$@": the Odoo options of the database (--database, --addons-path, ...).
+    local args=("$@")
+    python3 -m odoo server "${args[@]}" --init=base --load-language=nb_NO --stop-after-init --log-level=warn \
+        || return 1
+    python3 -m odoo shell "${args[@]}" --no-http --log-level=warn <<'PY' || return 1
+env.ref("base.main_company").write({"country_id": env.ref("base.no").id, "currency_id": env.ref("base.NOK").id})
+env.cr.commit()
+PY
+    python3 -m odoo server "${args[@]}" --init=account --stop-after-init --log-level=warn || return 1
+    python3 -m odoo server "${args[@]}" --init="$(our_addons)" --stop-after-init --log-level=warn || return 1
+    # l10n_no's demo data adds a second company, "NO Company", with its own
+    # books: the demo shows one shop, so it is archived.
+    python3 -m odoo shell "${args[@]}" --no-http --log-level=warn <<'PY'
+company = env.ref("base.demo_company_no", raise_if_not_found=False)
+if company:
+    company.active = False
+    env.cr.commit()
+PY
+}

@@ -41,7 +41,7 @@ class IntellipushInboundSms(models.Model):
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     provider_id = fields.Char("Intellipush ID", required=True, readonly=True)
     number = fields.Char(
-        "From",
+        "From (E.164)",
         readonly=True,
         help="Sender's number, E.164 when it could be parsed. Empty when Intellipush's row did not say.",
     )

@@ -87,6 +87,10 @@ class IntellipushSmsSend(models.Model):
     recipient_count = fields.Integer("Recipients", compute="_compute_recipients")
     invalid_recipients = fields.Text("Not Reachable", compute="_compute_recipients")
     cost_summary = fields.Char("Estimated Cost", compute="_compute_recipients")
+    cost_warning = fields.Char("Cost to Confirm", compute="_compute_recipients")
+    cost_confirmed = fields.Boolean(
+        "Send Anyway", copy=False, help="The sender saw the cost of this long or large send and confirmed it."
+    )
 
     schedule_type = fields.Selection(
         [("now", "Now"), ("later", "At a given time"), ("recurring", "Recurring")],
@@ -165,7 +169,17 @@ class IntellipushSmsSend(models.Model):
             send.invalid_recipients = "\n".join(lines) or False
             # Each file goes as a short link about as long as this one.
             body = send._intellipush_body_with_files([f"{send.get_base_url()}/r/xxxx"] * len(send.attachment_ids))
-            send.cost_summary = sms_model._intellipush_estimate(recipients, body, send.sms_purpose, send.company_id)
+            reachable = sms_model._intellipush_reachable(recipients, body, send.sms_purpose, send.company_id)
+            send.cost_summary = sms_model._intellipush_describe_reachable(reachable, send.company_id)
+            numbers, sent_body, _skipped = reachable
+            send.cost_warning = self.env["intellipush.credit.rate"]._cost_warning(
+                send.company_id, numbers, sent_body if body.strip() else ""
+            )
+
+    @api.onchange("partner_ids", "list_ids", "numbers", "body", "sms_purpose", "attachment_ids")
+    def _onchange_reset_cost_confirmed(self):
+        """A confirmed cost is for the send as it was: a change asks again."""
+        self.cost_confirmed = False
 
     @api.depends("run_ids")
     def _compute_run_count(self):
@@ -250,6 +264,8 @@ class IntellipushSmsSend(models.Model):
                     BULK_RECIPIENTS,
                 )
             )
+        if self.cost_warning and not self.cost_confirmed:
+            raise UserError(_("Check the cost before sending: %s Tick “Send Anyway” to send it.", self.cost_warning))
         if self.schedule_type == "later" and self.send_at <= fields.Datetime.now():
             raise UserError(
                 _(

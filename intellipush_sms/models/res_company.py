@@ -314,9 +314,11 @@ class ResCompany(models.Model):
                 failed[endpoint] = error.message
             else:
                 answered.append(endpoint)
-        report_lines = [_("Answer: %s", ", ".join(answered))]
+        # self.env._: Odoo's _() cannot find the language inside a comprehension.
+        report_lines = [self.env._("Answer: %s", ", ".join(answered))]
         report_lines += [
-            _("Fails: %(endpoint)s (%(error)s)", endpoint=endpoint, error=error) for endpoint, error in failed.items()
+            self.env._("Fails: %(endpoint)s (%(error)s)", endpoint=endpoint, error=error)
+            for endpoint, error in failed.items()
         ]
         self.sudo().write(
             {

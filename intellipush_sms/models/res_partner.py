@@ -47,6 +47,11 @@ class ResPartner(models.Model):
         "else the first word of a person's name, or a company's whole name.",
     )
 
+    def mail_allowed_qweb_expressions(self):
+        # The greeting is a plain name: a clerk who is no template editor may
+        # write "Hei {{ object.sms_first_name }}!" as Odoo lets them use the name.
+        return (*super().mail_allowed_qweb_expressions(), "object.sms_first_name")
+
     @api.depends("name", "is_company")
     def _compute_sms_first_name(self):
         # partner_firstname (OCA) stores the first name apart.
@@ -161,11 +166,6 @@ class ResPartner(models.Model):
                     )
                 )
 
-    def _sms_log_consent(self, previous):
-        """One log entry per partner; the SMS that caused the change, if any, comes in the context."""
-        inbound_sms_id = self.env.context.get("intellipush_consent_inbound_sms_id", False)
-        self.env["intellipush.consent.log"].sudo().with_context(intellipush_consent_entry=True).create(
-            [
     @api.constrains("sms_consent_state", "sms_consent_channel")
     def _check_sms_consent_pending(self):
         # Awaiting confirmation means a confirmation request went out: only a join keyword sends one.
@@ -179,22 +179,27 @@ class ResPartner(models.Model):
                     )
                 )
 
+    def _sms_log_consent(self, previous):
+        """One log entry per partner; the SMS that caused the change, if any, comes in the context."""
+        inbound_sms_id = self.env.context.get("intellipush_consent_inbound_sms_id", False)
+        join_inbound_sms_id = self.env.context.get("intellipush_consent_join_sms_id", False)
+        self.env["intellipush.consent.log"].sudo().with_context(intellipush_consent_entry=True).create(
+            [
                 {
                     "partner_id": partner.id,
                     "channel": partner.sms_consent_channel or "manual",
-        join_inbound_sms_id = self.env.context.get("intellipush_consent_join_sms_id", False)
                     "previous_state": previous.get(partner.id, "none"),
                     "new_state": partner.sms_consent_state,
                     "proof": partner.sms_consent_proof,
                     "proof_file": partner.sms_consent_proof_file,
                     "proof_filename": partner.sms_consent_proof_filename,
                     "inbound_sms_id": inbound_sms_id,
+                    "join_inbound_sms_id": join_inbound_sms_id,
                 }
                 for partner in self
             ]
         )
 
-                    "join_inbound_sms_id": join_inbound_sms_id,
     def _sms_set_consent(self, state, channel, proof=None, inbound_sms=None, join_sms=None):
         """Change the consent of these partners (those whose state changes), with one log entry each.
 

@@ -299,3 +299,20 @@ class TestCostConfirmation(IntellipushCase):
         self.assertIn("2 SMS of 1 segment(s) each, about 2.22 credits", composer.intellipush_cost_warning)
         self.company.intellipush_confirm_above = 0
         self.assertFalse(self._mass_composer(partners, "Hei!").intellipush_cost_warning, "0: never for the total")
+
+    def test_the_send_form_asks_too_and_asks_again_after_a_change(self):
+        send = self.env["intellipush.sms.send"].create(
+            {"name": "Nyhetsbrev", "body": "Lang melding. " * 40, "partner_ids": [(6, 0, self.partner_kari.ids)]}
+        )
+        self.assertIn("1 SMS of 4 segment(s) each", send.cost_warning)
+        with self.assertRaisesRegex(UserError, "Send Anyway"):
+            send.action_send()
+        self.assertEqual((send.state, send.run_ids), ("draft", self.env["intellipush.sms.send.run"]))
+
+        with Form(send) as form:
+            form.cost_confirmed = True
+            form.body = "Lang melding, litt endret. " * 25
+            self.assertFalse(form.cost_confirmed, "a changed text asks again")
+            form.cost_confirmed = True
+        send.action_send()
+        self.assertEqual((send.state, send.run_ids.sms_ids.sms_segments), ("done", 5))

@@ -4,7 +4,7 @@ from freezegun import freeze_time
 
 from odoo import fields
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import IntellipushCase
 
@@ -59,6 +59,13 @@ class TestSmsSend(IntellipushCase):
         self.assertEqual(by_number["+4740000002"].body, "Hei! Vi holder stengt 1. juledag.")
         self._process_queue()
         self.assertEqual(len(self.sandbox.messages()), 4)
+
+    def test_a_clerk_greets_by_first_name(self):
+        """A clerk is no template editor: the first-name greeting is still theirs to write."""
+        clerk = new_test_user(self.env, login="butikkmedarbeider", groups="intellipush_sms.group_intellipush_user")
+        send = self._send(partner_ids=[(6, 0, self.partner_kari.ids)]).with_user(clerk)
+        send.action_send()
+        self.assertEqual(send.run_ids.sms_ids.body, "Hei Kari! Vi holder stengt 1. juledag.")
 
     def test_scheduled_send_is_held_by_intellipush_until_its_time(self):
         send_at = fields.Datetime.now().replace(second=0, microsecond=0) + timedelta(hours=2)
@@ -248,6 +255,15 @@ class TestSmsSend(IntellipushCase):
         send = self._send(partner_ids=[(6, 0, self.partner_kari.ids)], body="   ")
         with self.assertRaisesRegex(UserError, "empty"):
             send.action_send()
+        # The composer of a contact lets the form be saved empty and says why it does not send.
+        composer_form = Form(
+            self.env["sms.composer"].with_context(
+                default_res_model="res.partner", default_res_id=self.partner_kari.id, default_composition_mode="comment"
+            )
+        )
+        composer_form.body = ""
+        with self.assertRaisesRegex(UserError, "Write the message first: an empty SMS is not sent."):
+            composer_form.save().action_send_sms()
         # Whatever creates it: an empty SMS is cancelled with its reason, never handed to Intellipush.
         sms = self._queue_sms(["41234567"], body="")
         self._process_queue()

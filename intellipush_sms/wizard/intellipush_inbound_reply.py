@@ -11,7 +11,7 @@ class IntellipushInboundReply(models.TransientModel):
     _description = "Reply to a Received SMS"
 
     inbound_id = fields.Many2one("intellipush.inbound.sms", "Received SMS", required=True, readonly=True)
-    number = fields.Char(related="inbound_id.number", string="To")
+    number = fields.Char(related="inbound_id.number", string="To (E.164)")
     number_display = fields.Char(related="inbound_id.number_display", string="To")
     partner_id = fields.Many2one(related="inbound_id.partner_id", string="Contact")
     received_body = fields.Text(related="inbound_id.body", string="They wrote")

@@ -2,10 +2,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.sms_sms import CHOSEN_PURPOSES
-from ..tools.sms_encoding import analyze
-
-# Longer than this, an SMS asks for a confirmation of its cost before it goes.
-LONG_SMS_SEGMENTS = 3
 
 
 class SmsComposer(models.TransientModel):
@@ -26,6 +22,9 @@ class SmsComposer(models.TransientModel):
     intellipush_optout_footer = fields.Char("Opt-out Instruction", compute="_compute_intellipush_cost_summary")
     intellipush_cost_warning = fields.Char("Cost to Confirm", compute="_compute_intellipush_cost_summary")
     intellipush_cost_confirmed = fields.Boolean("Send Anyway")
+    # Not required in the form: the client would refuse an empty text with its
+    # own untranslated "Invalid fields"; sending says it in the user's words.
+    body = fields.Text(required=False)
 
     @api.depends("template_id")
     def _compute_sms_purpose(self):
@@ -59,26 +58,10 @@ class SmsComposer(models.TransientModel):
             composer.intellipush_cost_summary = self.env["sms.sms"]._intellipush_describe_reachable(
                 reachable, self.env.company
             )
-            composer.intellipush_cost_warning = composer._intellipush_cost_warning(reachable, body)
-
-    def _intellipush_cost_warning(self, reachable, body):
-        """Why this send asks for a confirmation first (long SMS, a large total), or False."""
-        company = self.env.company
-        if not company._intellipush_active() or not body.strip():
-            return False
-        numbers, sent_body, _skipped = reachable
-        segments = analyze(sent_body).segments
-        quotes = self.env["intellipush.credit.rate"]._quote(company, [(number, segments) for number in numbers])
-        total = sum(quote.cost for quote in quotes if quote.cost is not None)
-        threshold = company.intellipush_confirm_above
-        if segments <= LONG_SMS_SEGMENTS and not (threshold and total > threshold):
-            return False
-        return _(
-            "%(count)s SMS of %(segments)s segment(s) each, about %(cost)s credits in all.",
-            count=len(numbers),
-            segments=segments,
-            cost=self.env["intellipush.credit.wallet"]._format_credits(total),
-        )
+            numbers, sent_body, _skipped = reachable
+            composer.intellipush_cost_warning = self.env["intellipush.credit.rate"]._cost_warning(
+                self.env.company, numbers, sent_body if body.strip() else ""
+            )
 
     def _intellipush_recipients(self):
         """``[(number, partner)]`` this composer would send to, before rendering anything."""
@@ -108,6 +91,8 @@ class SmsComposer(models.TransientModel):
     # ------------------------------------------------------------
 
     def action_send_sms(self):
+        if not (self.body or "").strip():
+            raise UserError(_("Write the message first: an empty SMS is not sent."))
         if not self.env.company._intellipush_active():
             return super().action_send_sms()
         self._intellipush_check_recipients()

@@ -68,6 +68,14 @@ class MailingMailing(models.Model):
             if mailing.mailing_model_name != "res.partner":
                 mailing.intellipush_segment_id = False
 
+    @api.onchange("intellipush_segment_id")
+    def _onchange_intellipush_segment_id(self):
+        # Picking a segment is choosing contacts: no need to pick the model first.
+        partner_model = self.env["ir.model"]._get("res.partner")
+        for mailing in self.filtered(lambda mailing: mailing.intellipush_segment_id):
+            if mailing.mailing_model_id != partner_model:
+                mailing.mailing_model_id = partner_model
+
     @api.depends("intellipush_segment_id")
     def _compute_mailing_domain(self):
         res = super()._compute_mailing_domain()
@@ -116,6 +124,9 @@ class MailingMailing(models.Model):
         "intellipush_segment_id",
     )
     def _compute_intellipush_cost_summary(self):
+        sample_size = int(
+            self.env["ir.config_parameter"].sudo().get_param(ESTIMATE_SAMPLE_PARAM, DEFAULT_ESTIMATE_SAMPLE)
+        )
         for mailing in self:
             mailing.intellipush_cost_summary = False
             if not mailing._intellipush_prices_before_sending():
@@ -129,9 +140,6 @@ class MailingMailing(models.Model):
                 recipients, body, "marketing", self.env.company
             )
 
-        sample_size = int(
-            self.env["ir.config_parameter"].sudo().get_param(ESTIMATE_SAMPLE_PARAM, DEFAULT_ESTIMATE_SAMPLE)
-        )
     def _intellipush_prices_before_sending(self):
         self.ensure_one()
         return (
@@ -146,6 +154,10 @@ class MailingMailing(models.Model):
         """Ids of the recipients not reached yet, in id order: one query for
         the audience and one for this mailing's traces, however large."""
         self.ensure_one()
+        model = self.env[self.mailing_model_real]
+        # Not sorted by name: id order is all a sample needs.
+        self.env.cr.execute(model._search(self._get_recipients_domain(), order="id").select())
+        res_ids = [row[0] for row in self.env.cr.fetchall()]
         # A mailing being edited has no id yet to tell whom it reached already.
         if not isinstance(self.id, int):
             return res_ids
@@ -172,10 +184,6 @@ class MailingMailing(models.Model):
             for info in records._sms_get_recipients_info().values()
             if info["sanitized"] or info["number"]
         ]
-        model = self.env[self.mailing_model_real]
-        # Not sorted by name: id order is all a sample needs.
-        self.env.cr.execute(model._search(self._get_recipients_domain(), order="id").select())
-        res_ids = [row[0] for row in self.env.cr.fetchall()]
         body = self.body_plaintext or ""
         if records:
             body = self.env["mail.render.mixin"]._render_template(
@@ -186,14 +194,6 @@ class MailingMailing(models.Model):
         if self.sms_allow_unsubscribe:
             body += placeholders["unsubscribe"]
         return recipients, body
-
-    def get_sms_link_replacements_placeholders(self):
-        # The counter and the estimate count a campaign link at the length
-        # of the links Intellipush makes when it shortens them.
-        placeholders = super().get_sms_link_replacements_placeholders()
-        if self.env.company.intellipush_link_backend == "intellipush":
-            placeholders["link"] = self.env["intellipush.short.url"]._placeholder(self.env.company)
-        return placeholders
 
     def _intellipush_estimated_summary(self, res_ids, sample_size):
         """The cost line of a large audience, estimated: the consent and
@@ -245,6 +245,14 @@ class MailingMailing(models.Model):
         ]
         return "; ".join(parts)
 
+    def get_sms_link_replacements_placeholders(self):
+        # The counter and the estimate count a campaign link at the length
+        # of the links Intellipush makes when it shortens them.
+        placeholders = super().get_sms_link_replacements_placeholders()
+        if self.env.company.intellipush_link_backend == "intellipush":
+            placeholders["link"] = self.env["intellipush.short.url"]._placeholder(self.env.company)
+        return placeholders
+
     def action_send_sms(self, res_ids=None):
         """Create the campaign's SMS a chunk of recipients at a time.
 
@@ -254,14 +262,6 @@ class MailingMailing(models.Model):
         one chunk's records in memory.
         """
         chunk_size = int(self.env["ir.config_parameter"].sudo().get_param(SEND_CHUNK_PARAM, DEFAULT_SEND_CHUNK))
-        # A segment is evaluated when the mailing goes, with its conditions of that moment.
-        self._intellipush_follow_segments()
-        for mailing in self:
-            recipient_ids = res_ids or mailing._get_remaining_recipients()
-            for chunk in split_every(chunk_size, recipient_ids, list):
-                super(MailingMailing, mailing).action_send_sms(res_ids=chunk)
-                self.env.flush_all()
-                self.env.invalidate_all()
         # In the mass mailing queue's scheduled action, each chunk of the
         # gateway is committed as it is made: the dispatch starts on the first
         # while the others are being created, and a crash resumes after the
@@ -270,17 +270,17 @@ class MailingMailing(models.Model):
         if commit_chunks:
             # The dispatch reserves the credits of what is committed (see sms.sms._intellipush_queue).
             self = self.with_context(intellipush_reserve_in_dispatch=True)  # noqa: PLW0642
-        return True
-
-    def action_put_in_queue(self):
+        # A segment is evaluated when the mailing goes, with its conditions of that moment.
         self._intellipush_follow_segments()
-        for mailing in self.filtered(lambda mailing: mailing.mailing_type == "sms"):
-            mailing._intellipush_check_wallet()
-        return super().action_put_in_queue()
+        for mailing in self:
+            recipient_ids = res_ids or mailing._get_remaining_recipients()
+            for chunk in split_every(chunk_size, recipient_ids, list):
+                super(MailingMailing, mailing).action_send_sms(res_ids=chunk)
+                self.env.flush_all()
                 if commit_chunks:
                     self.env["intellipush.cron.runner"]._commit()
-
-    def _intellipush_check_wallet(self):
+                self.env.invalidate_all()
+        return True
 
     def _send_sms_get_composer_values(self, res_ids):
         values = super()._send_sms_get_composer_values(res_ids)
@@ -319,6 +319,14 @@ class MailingMailing(models.Model):
                     re.escape(url) + r"(?![\w@:%.+&~#=/-])", lambda _match, short=tracker.short_url: short, body
                 )
         return body
+
+    def action_put_in_queue(self):
+        self._intellipush_follow_segments()
+        for mailing in self.filtered(lambda mailing: mailing.mailing_type == "sms"):
+            mailing._intellipush_check_wallet()
+        return super().action_put_in_queue()
+
+    def _intellipush_check_wallet(self):
         """Refuse to queue a campaign the prepaid credits cannot pay for."""
         self.ensure_one()
         if not self._intellipush_prices_before_sending():

@@ -5,6 +5,7 @@ from . import test_campaign_provider_links
 from . import test_campaign_resume
 from . import test_campaign_segments
 from . import test_consent_lists
+from . import test_demo_walk
 from . import test_hostile_routes
 from . import test_mailing_list_recipients
 from . import test_segmentation

@@ -64,6 +64,17 @@ class TestCampaignSegments(IntellipushCase):
         skipped = self.env["sms.sms"].search([("mailing_id", "=", mailing.id), ("state", "=", "canceled")])
         self.assertEqual(skipped.partner_id, self.drammen_no_consent, "the segment's contact without consent")
 
+    def test_picking_a_segment_chooses_contacts_as_recipients(self):
+        with self._sms_mailing_form() as form:
+            form.sms_subject = "Åpning i Drammen"
+            form.body_plaintext = "Ny butikk i Drammen!"
+            self.assertEqual(form.mailing_model_id, self.env.ref("mass_mailing.model_mailing_list"), "Odoo's default")
+            form.intellipush_segment_id = self.segment
+            self.assertEqual(form.mailing_model_id, self.env.ref("base.model_res_partner"))
+            self.assertIn("'city', '=', 'Drammen'", form.mailing_domain)
+            self.assertIn("3 SMS", form.intellipush_cost_summary)
+        self.assertEqual(form.record.intellipush_segment_id, self.segment)
+
     def test_a_segment_is_for_contact_mailings_only(self):
         mailing = create_sms_mailing(self.env, "Åpning", "Ny butikk!", self.drammen)
         mailing.intellipush_segment_id = self.segment

@@ -58,14 +58,25 @@ class IntellipushPosSms(models.Model):
 
     @api.model
     def intellipush_pos_estimate(self, config_id, partner_id, body, template_id=False):
-        """The cost line under the text: segments and credits, or why it will not go."""
+        """What the dialog shows under the text: ``{"estimate"}``, the cost
+        line (segments and credits, or why it will not go), and
+        ``{"warning"}``, why the cashier must confirm the cost first, or False."""
         config = self.env["pos.config"].browse(config_id)
         partner = self.env["res.partner"].browse(partner_id)
         purpose = self.env["sms.template"].browse(template_id).sms_purpose if template_id else "transactional"
         number = partner._sms_get_recipients_info()[partner.id]["sanitized"]
-        return self.env["sms.sms"]._intellipush_estimate(
-            [(number, partner)] if number else [], body or "", purpose, config.company_id
+        sms_model = self.env["sms.sms"]
+        body = body or ""
+        reachable = sms_model._intellipush_reachable(
+            [(number, partner)] if number else [], body, purpose, config.company_id
         )
+        numbers, sent_body, _skipped = reachable
+        return {
+            "estimate": sms_model._intellipush_describe_reachable(reachable, config.company_id),
+            "warning": self.env["intellipush.credit.rate"]._cost_warning(
+                config.company_id, numbers, sent_body if body.strip() else ""
+            ),
+        }
 
     @api.model
     def intellipush_create_from_ui(self, requests):

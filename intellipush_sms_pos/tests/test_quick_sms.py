@@ -102,7 +102,12 @@ class TestQuickSms(IntellipushPosCase):
         estimate = self.pos_sms_model.intellipush_pos_estimate(
             self.shop.id, self.customer.id, "Hei Kari! Klar til henting.", self.pickup_template.id
         )
-        self.assertIn("1 SMS, GSM-7, 1 segment(s) each", estimate)
+        self.assertIn("1 SMS, GSM-7, 1 segment(s) each", estimate["estimate"])
+        self.assertFalse(estimate["warning"], "a short SMS goes without a question")
+        long_one = self.pos_sms_model.intellipush_pos_estimate(
+            self.shop.id, self.customer.id, "Sykkelen er klar. " * 30, False
+        )
+        self.assertIn("1 SMS of 4 segment(s) each", long_one["warning"])
 
         nobody = self.env["res.partner"].create({"name": "Per Uten Mobil"})
         prepared = self.pos_sms_model.intellipush_pos_prepare(self.shop.id, nobody.id)

@@ -5,7 +5,8 @@ import * as QuickSms from "@intellipush_sms_pos/../tests/tours/utils/quick_sms_u
 
 // A cashier tells Kari that her bicycle is repaired: the shop's template is
 // filled in for her, she rewrites it, the counter and the cost follow the
-// text (a dash makes it Unicode), and the SMS goes.
+// text (a dash makes it Unicode), a long text asks to confirm its cost,
+// and the SMS goes.
 registry.category("web_tour.tours").add("intellipush_sms_pos_quick_sms_tour", {
     steps: () =>
         [
@@ -33,6 +34,25 @@ registry.category("web_tour.tours").add("intellipush_sms_pos_quick_sms_tour", {
                 content: "What it costs",
                 trigger: ".modal .o_intellipush_quick_sms_estimate:contains(1 SMS, GSM-7, 1 segment(s) each)",
             },
+            QuickSms.writeMessage("Sykkelen er klar. ".repeat(30)),
+            {
+                content: "A long SMS shows its cost and waits for a yes",
+                trigger:
+                    ".modal .o_intellipush_quick_sms_warning:contains(1 SMS of 4 segment(s) each):has(.o_intellipush_quick_sms_confirm:not(:checked))",
+            },
+            {
+                content: "Send waits for the yes",
+                trigger: ".modal .o_intellipush_quick_sms_send:disabled",
+            },
+            {
+                content: "Say yes",
+                trigger: ".modal .o_intellipush_quick_sms_confirm",
+                run: "click",
+            },
+            {
+                content: "Then it could go",
+                trigger: ".modal .o_intellipush_quick_sms_send:enabled",
+            },
             {
                 content: "Write her a text of one's own",
                 trigger: ".modal .o_intellipush_quick_sms_body",
@@ -45,6 +65,10 @@ registry.category("web_tour.tours").add("intellipush_sms_pos_quick_sms_tour", {
             {
                 content: "The cost follows the text",
                 trigger: ".modal .o_intellipush_quick_sms_estimate:contains(1 SMS, UCS-2, 1 segment(s) each)",
+            },
+            {
+                content: "A short SMS asks nothing",
+                trigger: ".modal:not(:has(.o_intellipush_quick_sms_warning))",
             },
             QuickSms.send(),
             {
