@@ -76,6 +76,7 @@ accepted), so a connection to it times out before any request leaves.
 
 import base64
 import binascii
+import heapq
 import itertools
 import json
 import logging
@@ -253,6 +254,9 @@ class SandboxState:
         with self.lock:
             self.messages = {}  # id -> SMS record, in acceptance order
             self.unsettled = set()  # ids neither sent, failed nor deleted
+            # (account time, id) of the next step of each unsettled SMS, earliest first:
+            # _advance looks only at what is due, not at every SMS held.
+            self.due = []
             self.inbound = []  # oldest first
             self.received_shape = "restv2"
             self.urls = {}
@@ -424,6 +428,7 @@ class SandboxState:
             }
             self.messages[sms["id"]] = sms
             self.unsettled.add(sms["id"])
+            heapq.heappush(self.due, (sms["send_at"], sms["id"]))
             self._advance()
             return self._row(sms)
 
@@ -466,17 +471,18 @@ class SandboxState:
         as it is accepted), a scheduled one when its time comes. auto_deliver_after
         seconds after the hand-on it is delivered, or failed for a "fail" number."""
         now = self.now()
-        for sms_id in list(self.unsettled):
+        while self.due and self.due[0][0] <= now:
+            _due_at, sms_id = heapq.heappop(self.due)
+            if sms_id not in self.unsettled:
+                continue  # settled meanwhile (delivered by hand, deleted)
             sms = self.messages[sms_id]
             if sms["handed_on_at"] is None:
-                if sms["send_at"] > now:
-                    continue
                 sms["handed_on_at"] = sms["send_at"]
-            if self.auto_deliver_after is not None and now - sms["handed_on_at"] >= timedelta(
-                seconds=self.auto_deliver_after
-            ):
-                failing = self.number_outcomes.get((sms["countrycode"], sms["phonenumber"])) == "fail"
-                self._settle(sms, not failing, "not delivered" if failing else None)
+                if self.auto_deliver_after is not None:
+                    heapq.heappush(self.due, (sms["handed_on_at"] + timedelta(seconds=self.auto_deliver_after), sms_id))
+                continue
+            failing = self.number_outcomes.get((sms["countrycode"], sms["phonenumber"])) == "fail"
+            self._settle(sms, not failing, "not delivered" if failing else None)
 
     def _settle(self, sms, delivered, reason=None):
         sms["tries"] += 1

@@ -52,7 +52,17 @@ class MailThread(models.AbstractModel):
         if isinstance(reachable, self.pool["portal.mixin"]):
             template = template.with_context(sms_portal_links=reachable._sms_prepare_portal_links())
         bodies = template._render_field("body", reachable.ids, compute_lang=True)
-        sms = reachable._intellipush_post_sms(bodies, recipients=recipients) if reachable else self.env["sms.sms"]
+        # Automatic SMS ride on a business transaction (an order confirmed at
+        # the counter): reserving their credits there would make every such
+        # transaction compete for the wallet's lock. The dispatch run, woken
+        # at once, reserves them before it sends.
+        sms = (
+            reachable.with_context(intellipush_reserve_in_dispatch=True)._intellipush_post_sms(
+                bodies, recipients=recipients
+            )
+            if reachable
+            else self.env["sms.sms"]
+        )
         unreachable = self - reachable
         if unreachable and unreachable_note:
             unreachable._message_log_batch(

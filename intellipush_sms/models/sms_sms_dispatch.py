@@ -56,7 +56,7 @@ class SmsSms(models.Model):
 
     @api.model
     def _cron_intellipush_dispatch(self, max_batches=None):
-        """Cron: reconcile, reserve, then claim and send queued messages batch by batch.
+        """Cron: reconcile, debit what was accepted, reserve, then claim and send queued messages batch by batch.
 
         Safe to run on several workers at once: each batch is claimed with
         ``SKIP LOCKED`` and leaves the ``outgoing`` state before it is sent.
@@ -64,6 +64,7 @@ class SmsSms(models.Model):
         runner = self.env["intellipush.cron.runner"]
         batch_size = int(self.env["ir.config_parameter"].sudo().get_param(BATCH_SIZE_PARAM, DEFAULT_BATCH_SIZE))
         self._intellipush_reconcile()
+        runner._run_batch(self._intellipush_debit_left_accepted)
         runner._run_batch(self._intellipush_reserve_unpriced)
         # Counted once: the progress shown need not count what comes in meanwhile.
         queued = self._intellipush_queue_size()
@@ -177,11 +178,17 @@ class SmsSms(models.Model):
                 results = company._intellipush_get_client().send_batch(outgoing)
             except (UserError, intellipush_api.IntellipushError) as exc:
                 error = exc
-        # Retried on a serialization failure (two workers debiting one
-        # wallet): the answer is in hand and must not be lost to it.
-        self.env["intellipush.cron.runner"]._run_batch(
-            lambda: self._intellipush_apply_dispatch(valid, outgoing, invalid, results, error)
+        # The answer is recorded first, without touching the wallet: it is in
+        # hand and must not be lost to a serialization failure against the
+        # reservations and debits of other workers. The debit follows in a
+        # transaction of its own, short enough for its retries to succeed.
+        runner = self.env["intellipush.cron.runner"]
+        runner._run_batch(
+            lambda: self.with_context(intellipush_debit_later=True)._intellipush_apply_dispatch(
+                valid, outgoing, invalid, results, error
+            )
         )
+        runner._run_batch(self._intellipush_debit_accepted)
 
     def _intellipush_fail_invalid_numbers(self, reason_by_sms):
         """Fail the messages of ``{sms: reason}`` whose number cannot receive SMS, one write per reason."""

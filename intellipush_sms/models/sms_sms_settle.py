@@ -7,7 +7,8 @@ credits with the wallet:
 
     outgoing   queued: credits reserved (or waiting) by stage reserve
     process    being handed over, or outcome unknown (uncertain)
-    pending    accepted by Intellipush ("Sent"): reservation debited
+    pending    accepted by Intellipush ("Sent"): reservation debited (by the
+               dispatch just after it recorded the answer)
     sent       delivered
     error      failed: reservation released, or debit refunded
     canceled   not sent: reservation released, or debit refunded
@@ -16,7 +17,7 @@ A one-time code in the text is masked as soon as the SMS leaves the queue,
 whoever moves it (Odoo's IAP writes its states directly): see ``write``.
 """
 
-from odoo import models
+from odoo import api, models
 
 from .intellipush_credit_wallet import Charge
 
@@ -59,12 +60,33 @@ class SmsSms(models.Model):
     # ------------------------------------------------------------
 
     def _intellipush_settle_credits(self, state):
-        """Debit what Intellipush accepted; give back what will not go, or did not arrive."""
+        """Debit what Intellipush accepted; give back what will not go, or did not arrive.
+
+        With ``intellipush_debit_later`` in the context (the dispatch applying
+        Intellipush's answer), an accepted SMS keeps its reservation: the
+        dispatch debits it right after, in a short transaction of its own
+        (:meth:`_intellipush_debit_accepted`), so that the answer is recorded
+        without waiting on the wallet's lock."""
         if state in ("pending", "sent"):
-            self.filtered(lambda sms: sms.credit_state == "reserved")._intellipush_move_credits("_debit", "debited")
+            if self.env.context.get("intellipush_debit_later"):
+                return
+            self._intellipush_debit_accepted()
         elif state in ("error", "canceled"):
             self._intellipush_release_credits()
             self.filtered(lambda sms: sms.credit_state == "debited")._intellipush_move_credits("_refund", "refunded")
+
+    def _intellipush_debit_accepted(self):
+        """Debit the reservations of those of these SMS that Intellipush accepted."""
+        accepted = self.filtered(lambda sms: sms.state in ("pending", "sent") and sms.credit_state == "reserved")
+        accepted._intellipush_move_credits("_debit", "debited")
+
+    @api.model
+    def _intellipush_debit_left_accepted(self):
+        """The dispatch run's catch-up: accepted SMS whose debit did not
+        follow their answer (a worker stopped in between) are debited now."""
+        self.sudo().search(
+            [("state", "in", ("pending", "sent")), ("credit_state", "=", "reserved")], order="id"
+        )._intellipush_debit_accepted()
 
     def _intellipush_release_credits(self):
         """Give back the reservation of these SMS (or stop their wait for credits)."""

@@ -59,6 +59,21 @@ class TestOrderConfirmationSms(AutomaticSmsCase):
         self._process_queue()
         self.assertEqual(self.sandbox_numbers(), [("0047", "41234567")])
 
+    def test_confirming_an_order_leaves_the_wallet_to_the_dispatch(self):
+        """A burst of orders confirmed at once must not queue on the wallet's
+        lock (nor fail on it): the dispatch reserves their SMS, then debits them."""
+        ledger = self.env["intellipush.credit.ledger"]
+        entries_before = ledger.search_count([])
+        order = self._order()
+        order.action_confirm()
+        sms = self._sms_on(order)
+        self.assertFalse(sms.credit_state, "not priced in the order's transaction")
+        self.assertEqual(ledger.search_count([]), entries_before, "the wallet was not touched")
+
+        self._process_queue()
+        self.assertEqual((sms.state, sms.credit_state), ("pending", "debited"))
+        self.assertEqual(self.sandbox_numbers(), [("0047", "41234567")])
+
     def test_reconfirming_does_not_send_again_but_resend_does(self):
         order = self._order()
         order.action_confirm()

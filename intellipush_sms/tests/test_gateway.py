@@ -8,6 +8,24 @@ from .common import IntellipushCase
 class TestGatewayDispatch(IntellipushCase):
     """Every SMS Odoo produces leaves through Intellipush, once."""
 
+    def test_an_answer_recorded_before_its_debit_is_debited_by_the_next_run(self):
+        """The dispatch records Intellipush's answer first and debits just
+        after; a worker stopped in between leaves a reservation, not a loss."""
+        sms = self._queue_sms(["41234567"])
+        self.assertEqual(sms.credit_state, "reserved")
+        # As the dispatch records an answer: state Sent, credits still reserved.
+        sms.with_context(intellipush_debit_later=True)._intellipush_set_state("pending")
+        self.assertEqual((sms.state, sms.credit_state), ("pending", "reserved"))
+        self.wallet.invalidate_recordset()
+        reserved = self.wallet.reserved
+
+        self._process_queue()
+
+        self.assertEqual((sms.state, sms.credit_state), ("pending", "debited"))
+        self.wallet.invalidate_recordset()
+        self.assertAlmostEqual(self.wallet.reserved, reserved - sms.credit_cost, places=4)
+        self.assertFalse(self.sandbox.messages(), "debited, not sent again")
+
     def test_chatter_sms_reaches_intellipush_and_gets_delivered(self):
         message = self.partner_kari._message_sms("Hei Kari! Ordren din er sendt.")
         sms = self.env["sms.sms"].sudo().search([("mail_message_id", "=", message.id)])
