@@ -14,6 +14,51 @@ from ..tools.storable_text import is_storable
 # A person mistyping never meets it; a script walking the code space does.
 _MISSES = RateLimiter(capacity=20, interval=6)
 
+# Agents that fetch a link without a person opening it, beyond Odoo's
+# ``ir.http.bots`` ("bot", "preview", "facebookexternalhit", "whatsapp", ...,
+# which already cover Slackbot, TelegramBot, Twitterbot, Discordbot, LinkedInBot,
+# Googlebot, bingbot, SkypeUriPreview, BingPreview and iMessage's
+# "facebookexternalhit/1.1 Facebot Twitterbot/1.0"). Script libraries such as
+# python-requests are left out (curl and wget are in Odoo's list): people test with them.
+LINK_PREVIEW_AGENTS = (
+    "kakaotalk-scrap",
+    "slack-imgproxy",
+    "embedly",
+    "iframely",
+    "vkshare",
+    "mastodon",
+    "pleroma",
+    "misskey",
+    "tumblr",
+    "headlesschrome",
+    "google-inspectiontool",
+    "google-safety",
+    "ia_archiver",
+    "qwantify",
+    "existence discovery",  # Microsoft Office checking that a link exists
+)
+
+
+def is_person_visit():
+    """Whether a person opens the link. Nobody does in a HEAD request (a
+    client checking the link), without a user agent (every browser sends
+    one), or with a bot's or link previewer's agent."""
+    if request.httprequest.method == "HEAD":
+        return False
+    agent = request.httprequest.user_agent.string.lower()
+    if not agent or request.env["ir.http"].is_a_bot():
+        return False
+    return not any(name in agent for name in LINK_PREVIEW_AGENTS)
+
+
+def temporary_redirect(url):
+    """A 302 that no browser or proxy keeps: Odoo's 301 is cached, so a
+    second visit would never reach us to be counted. 302, not 307: a link
+    is followed with GET, and 307 would send a POST on to the target page."""
+    response = request.redirect(url, code=302, local=False)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
 
 def too_many_misses(client):
     """A 429 answer once ``client`` has used up its allowance of codes that lead nowhere, else None."""

@@ -35,6 +35,11 @@ class MailingMailing(models.Model):
     intellipush_credits_spent = fields.Float("Credits Spent", digits=(16, 2), compute="_compute_intellipush_statistics")
     intellipush_unique_visitors = fields.Integer("Unique Visitors", compute="_compute_intellipush_statistics")
     intellipush_click_rate = fields.Float("Click Rate (%)", digits=(16, 1), compute="_compute_intellipush_statistics")
+    intellipush_bot_visits = fields.Integer(
+        "Bot Visits",
+        compute="_compute_intellipush_bot_visits",
+        help="Visits of bots, link previews and HEAD requests on the campaign's links: not counted as clicks.",
+    )
     intellipush_opt_outs = fields.Integer("Skipped: Opted Out", compute="_compute_intellipush_statistics")
     intellipush_co2_grams = fields.Float("CO₂ (g)", digits=(16, 3), compute="_compute_intellipush_statistics")
     intellipush_handed_over = fields.Integer("Handed to Intellipush", compute="_compute_intellipush_statistics")
@@ -55,6 +60,11 @@ class MailingMailing(models.Model):
         help="Send to the contacts of this saved segment: the recipients follow the segment's conditions, "
         "as they are when the mailing is sent.",
     )
+
+    def _compute_intellipush_bot_visits(self):
+        visits = self.env["link.tracker"]._intellipush_bot_visits_by_mailing(self)
+        for mailing in self:
+            mailing.intellipush_bot_visits = visits.get(mailing.id, 0)
 
     # ------------------------------------------------------------
     # Recipients from a segment
