@@ -169,3 +169,23 @@ class TestNorwegianDisplay(IntellipushCase):
         self.assertNotIn("make sure to set a country on the", arch)
         template = etree.fromstring(arch).xpath("//field[@name='template_id']")[0]
         self.assertIn(template.get("string"), ("Template", "Mal"))
+
+    # ------------------------------------------------------------
+    # Odoo's own words on our screens
+    # ------------------------------------------------------------
+
+    def test_odoo_words_left_untranslated_get_ours_in_the_web_client(self):
+        """The title of every warning dialog and the notice of a form that
+        cannot be saved: Odoo 18 leaves them in English in Norwegian."""
+        translations = self._web_client_translations()
+        self.assertEqual(translations.get("Invalid Operation"), "Ugyldig handling")
+        self.assertEqual(translations.get("Invalid fields: "), "Ugyldige felt: ")
+
+    def _web_client_translations(self):
+        """The dictionary the web client merges from every addon, as its route builds it."""
+        modules = self.env["ir.http"].get_translations_for_webclient(["web", "intellipush_sms"], "nb_NO")[0]
+        terms = {}
+        for module in ("web", "intellipush_sms"):  # the client's order: later modules fill in
+            for message in modules[module]["messages"]:
+                terms[message["id"]] = message["string"]
+        return terms
