@@ -1,7 +1,9 @@
+import phonenumbers
 import pytest
 
 from intellipush_sms.tools import phone_numbers
 from intellipush_sms.tools.phone_numbers import InvalidPhoneNumber, format_international, normalize
+from intellipush_sms.tools.recipients import parse_numbers
 
 
 @pytest.mark.parametrize(
@@ -11,7 +13,7 @@ from intellipush_sms.tools.phone_numbers import InvalidPhoneNumber, format_inter
         ("+47 412 34 567", "SE", "+4741234567", "0047", "41234567"),
         ("0047 41234567", "NO", "+4741234567", "0047", "41234567"),
         ("070-123 45 67", "SE", "+46701234567", "0046", "701234567"),
-        ("+39 06 1234 5678", "NO", "+390612345678", "0039", "0612345678"),
+        ("+39 312 345 6789", "NO", "+393123456789", "0039", "3123456789"),
         ("41234567", None, "+4741234567", "0047", "41234567"),
     ],
 )
@@ -20,6 +22,66 @@ def test_normalize(raw, region, e164, countrycode, national):
     assert number.e164 == e164
     assert number.intellipush_countrycode == countrycode
     assert number.national_number == national
+
+
+def test_a_landline_allowed_keeps_its_national_zero():
+    """Italian landlines keep the 0 in the national number Intellipush receives."""
+    number = normalize("+39 06 1234 5678", "NO", mobile_only=False)
+    assert (number.e164, number.intellipush_countrycode, number.national_number) == (
+        "+390612345678",
+        "0039",
+        "0612345678",
+    )
+
+
+# What phonenumbers says of Nordic and UK numbers, and so what mobile_only does.
+@pytest.mark.parametrize(
+    ("raw", "region", "number_type", "refused"),
+    [
+        ("+47 412 34 567", "NO", phonenumbers.PhoneNumberType.MOBILE, False),
+        ("+47 912 34 567", "NO", phonenumbers.PhoneNumberType.MOBILE, False),
+        ("+47 22 12 34 56", "NO", phonenumbers.PhoneNumberType.FIXED_LINE, True),  # Oslo
+        ("55 12 34 56", "NO", phonenumbers.PhoneNumberType.FIXED_LINE, True),  # Bergen, no prefix
+        ("+47 850 12 345", "NO", phonenumbers.PhoneNumberType.VOIP, False),
+        ("+46 70 123 45 67", "SE", phonenumbers.PhoneNumberType.MOBILE, False),
+        ("08-123 456 78", "SE", phonenumbers.PhoneNumberType.FIXED_LINE, True),  # Stockholm
+        ("+46 31 345 67 89", "SE", phonenumbers.PhoneNumberType.FIXED_LINE, True),  # Gothenburg
+        # Danish numbers do not tell landlines from mobiles: all may receive.
+        ("+45 20 12 34 56", "DK", phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE, False),
+        ("+45 32 12 34 56", "DK", phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE, False),
+        ("+44 7911 123456", "GB", phonenumbers.PhoneNumberType.MOBILE, False),
+        ("+44 20 7183 8750", "GB", phonenumbers.PhoneNumberType.FIXED_LINE, True),  # London
+        ("+44 121 234 5678", "GB", phonenumbers.PhoneNumberType.FIXED_LINE, True),  # Birmingham
+        ("+44 56 1234 5678", "GB", phonenumbers.PhoneNumberType.VOIP, False),
+        ("+1 201 555 0123", "US", phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE, False),
+    ],
+)
+def test_only_fixed_lines_are_refused(raw, region, number_type, refused):
+    assert phonenumbers.number_type(phonenumbers.parse(raw, region)) == number_type
+    assert normalize(raw, region, mobile_only=False).e164
+    if refused:
+        with pytest.raises(InvalidPhoneNumber) as caught:
+            normalize(raw, region)
+        assert caught.value.code == phone_numbers.FIXED_LINE
+        assert caught.value.reason == "a landline number, which cannot receive SMS"
+    else:
+        assert normalize(raw, region).e164 == normalize(raw, region, mobile_only=False).e164
+
+
+def test_the_landline_check_comes_after_validity():
+    """An invalid number says what is wrong with it, not that it is a landline."""
+    with pytest.raises(InvalidPhoneNumber) as caught:
+        normalize("+47 22 12 34", "NO")
+    assert caught.value.code == phone_numbers.WRONG_LENGTH
+
+
+def test_typed_numbers_list_landlines_with_the_reason():
+    valid, invalid = parse_numbers("412 34 567, 22 12 34 56", "NO")
+    assert [number.e164 for number in valid] == ["+4741234567"]
+    assert invalid == [("22 12 34 56", "a landline number, which cannot receive SMS")]
+    valid, invalid = parse_numbers("412 34 567, 22 12 34 56", "NO", mobile_only=False)
+    assert [number.e164 for number in valid] == ["+4741234567", "+4722123456"]
+    assert invalid == []
 
 
 @pytest.mark.parametrize(

@@ -192,7 +192,11 @@ class IntellipushAccessResource(models.Model):
         if not self.active:
             raise UserError(_("%s is archived: no codes can be sent for it.", self.display_name))
         try:
-            phone = normalize(number, self.company_id._intellipush_phone_region())
+            phone = normalize(
+                number,
+                self.company_id._intellipush_phone_region(),
+                mobile_only=self.company_id._intellipush_mobile_only(),
+            )
         except InvalidPhoneNumber as error:
             raise UserError(_("This number cannot receive SMS: %s.", number_problem(self.env, error))) from error
         valid_from = valid_from or fields.Datetime.now()
@@ -350,7 +354,8 @@ class IntellipushAccessResource(models.Model):
         phone = None
         if number:
             try:
-                phone = normalize(number, self.company_id._intellipush_phone_region())
+                # The number a code was issued to, whatever may receive SMS now.
+                phone = normalize(number, self.company_id._intellipush_phone_region(), mobile_only=False)
             except InvalidPhoneNumber:
                 phone = None
         # A number that is none counts against the resource, as typed.

@@ -16,7 +16,10 @@ Quote = namedtuple("Quote", "e164 country segments cost problem")
 # A campaign's numbers are parsed by the policy, the reservation and the
 # dispatch in turn: each number once, as long as one chunk of them (parsing
 # is most of what pricing a message costs). Invalid numbers raise, uncached.
-normalize_cached = lru_cache(maxsize=8192)(normalize)
+# ``mobile_only`` is part of the key (the policy identifies numbers without
+# it, the price and the dispatch send with it): two entries a number, always
+# passed by keyword so that the calls share them.
+normalize_cached = lru_cache(maxsize=16384)(normalize)
 # Longer than this, an SMS asks for a confirmation of its cost before it goes.
 LONG_SMS_SEGMENTS = 3
 
@@ -116,15 +119,16 @@ class IntellipushCreditRate(models.Model):
         ``company``, one :class:`Quote` each, in one pass.
 
         Segments as counted on the text that goes (``sms.sms.sms_segments``);
-        numbers normalised with the company's default region; rates looked up
-        once for all destinations, and each price computed once per distinct
-        destination and segment count.
+        numbers normalised with the company's default region, landlines refused
+        unless the company allows them; rates looked up once for all
+        destinations, and each price computed once per distinct destination
+        and segment count.
         """
-        region = company._intellipush_phone_region()
+        region, mobile_only = company._intellipush_phone_region(), company._intellipush_mobile_only()
         parsed = []
         for number, segments in messages:
             try:
-                parsed.append((normalize_cached(number, region), segments, None))
+                parsed.append((normalize_cached(number, region, mobile_only=mobile_only), segments, None))
             except InvalidPhoneNumber as error:
                 parsed.append((None, segments, number_problem(self.env, error)))
         codes = {phone.region for phone, _segments, _problem in parsed if phone and phone.region}

@@ -473,7 +473,7 @@ def _sender_number(message, region):
         else message.phonenumber
     )
     try:
-        return normalize(raw, region).e164
+        return normalize(raw, region, mobile_only=False).e164
     except InvalidPhoneNumber:
         return raw
 

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 
 from ..tools.phone_display import display_number, number_problem
 from ..tools.phone_numbers import InvalidPhoneNumber, normalize
+from .intellipush_credit_rate import normalize_cached
 
 
 class IntellipushSmsListContact(models.Model):
@@ -30,22 +31,30 @@ class IntellipushSmsListContact(models.Model):
         for contact in self:
             region = (contact.list_id.company_id or self.env.company)._intellipush_phone_region()
             try:
-                contact.number_e164 = normalize(contact.number, region).e164
+                # A landline too: the list holds it once, and a company may allow SMS to it.
+                contact.number_e164 = normalize(contact.number, region, mobile_only=False).e164
             except InvalidPhoneNumber:
                 contact.number_e164 = False
 
-    @api.depends("number", "number_e164")
+    @api.depends(
+        "number", "number_e164", "list_id.company_id.sms_provider", "list_id.company_id.intellipush_allow_fixed_line"
+    )
     def _compute_number_display(self):
         for contact in self:
             contact.number_display = display_number(contact.number_e164) if contact.number_e164 else False
-            # Said as soon as it is typed, not first when a send skips it.
+            # Said as soon as it is typed, not first when a send skips it; a
+            # landline as long as the company refuses them. A send reads it for
+            # every entry: the cache parses each number once.
             contact.number_problem = False
-            if not contact.number_e164:
-                region = (contact.list_id.company_id or self.env.company)._intellipush_phone_region()
-                try:
-                    normalize(contact.number or "", region)
-                except InvalidPhoneNumber as error:
-                    contact.number_problem = number_problem(self.env, error)
+            company = contact.list_id.company_id or self.env.company
+            try:
+                normalize_cached(
+                    contact.number_e164 or contact.number or "",
+                    company._intellipush_phone_region(),
+                    mobile_only=company._intellipush_mobile_only(),
+                )
+            except InvalidPhoneNumber as error:
+                contact.number_problem = number_problem(self.env, error)
 
     @api.depends("name", "partner_id.sms_first_name")
     def _compute_sms_first_name(self):

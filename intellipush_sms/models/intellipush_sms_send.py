@@ -217,7 +217,7 @@ class IntellipushSmsSend(models.Model):
         list entries and typed numbers of this send as of now, each number
         once (a contact first, then a list entry, then a typed number)."""
         self.ensure_one()
-        region = self.company_id._intellipush_phone_region()
+        region, mobile_only = self.company_id._intellipush_phone_region(), self.company_id._intellipush_mobile_only()
         recipients, invalid, seen = [], [], set()
 
         def add(number, partner):
@@ -227,17 +227,18 @@ class IntellipushSmsSend(models.Model):
 
         for partner in self._intellipush_recipient_partners():
             try:
-                add(normalize(partner.mobile or partner.phone or "", region).e164, partner)
+                add(normalize(partner.mobile or partner.phone or "", region, mobile_only=mobile_only).e164, partner)
             except InvalidPhoneNumber as error:
                 invalid.append((partner.display_name, number_problem(self.env, error)))
         contacts = self.env["intellipush.sms.list.contact"].search([("list_id", "in", self.list_ids.ids)])
         for contact in contacts:
-            if contact.number_e164:
+            if contact.number_e164 and not contact.number_problem:
                 add(contact.number_e164, contact.partner_id)
             else:
-                invalid.append((contact.name or contact.number, _("not a valid mobile number")))
+                reason = contact.number_problem or _("not a valid mobile number")
+                invalid.append((contact.name or contact.number, reason))
         typed, typed_invalid = parse_numbers(
-            self.numbers, region, describe=lambda error: number_problem(self.env, error)
+            self.numbers, region, describe=lambda error: number_problem(self.env, error), mobile_only=mobile_only
         )
         for number in typed:
             add(number.e164, self.env["res.partner"])

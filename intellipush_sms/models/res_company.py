@@ -78,6 +78,11 @@ class ResCompany(models.Model):
         string="Default SMS Country",
         help="Country of numbers written without an international prefix. Empty: the company's country, or Norway.",
     )
+    intellipush_allow_fixed_line = fields.Boolean(
+        "SMS to Landlines",
+        help="Send SMS to landline numbers too, for countries whose operators read them aloud to the landline. "
+        "Off: landline numbers are refused before any credit is set aside, with the reason shown.",
+    )
 
     intellipush_optout_footer = fields.Char(
         "Opt-out Instruction",
@@ -204,6 +209,12 @@ class ResCompany(models.Model):
         self.ensure_one()
         country = self.intellipush_country_id or self.country_id
         return country.code or DEFAULT_REGION
+
+    def _intellipush_mobile_only(self):
+        """Whether numbers sent to must be mobiles (``normalize``'s ``mobile_only``):
+        only an Intellipush company refuses landlines, unless it allows them."""
+        self.ensure_one()
+        return self.sms_provider == "intellipush" and not self.intellipush_allow_fixed_line
 
     def _intellipush_with_optout_footer(self, body):
         """A marketing text ending with the company's opt-out instruction (once)."""

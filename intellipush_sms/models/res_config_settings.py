@@ -17,6 +17,7 @@ class ResConfigSettings(models.TransientModel):
     intellipush_checked_at = fields.Datetime(related="company_id.intellipush_checked_at")
     intellipush_check_report = fields.Text(related="company_id.intellipush_check_report")
     intellipush_country_id = fields.Many2one(related="company_id.intellipush_country_id", readonly=False)
+    intellipush_allow_fixed_line = fields.Boolean(related="company_id.intellipush_allow_fixed_line", readonly=False)
     intellipush_order_sms = fields.Boolean(related="company_id.intellipush_order_sms", readonly=False)
     intellipush_order_sms_template_id = fields.Many2one(
         related="company_id.intellipush_order_sms_template_id", readonly=False

@@ -133,13 +133,14 @@ class SmsSms(models.Model):
         valid = self.browse()
         outgoing = []
         invalid = {}
-        region_by_company = {}
+        rules_by_company = {}
         for sms in self:
             company = sms.company_id
-            if company not in region_by_company:
-                region_by_company[company] = company._intellipush_phone_region()
+            if company not in rules_by_company:
+                rules_by_company[company] = (company._intellipush_phone_region(), company._intellipush_mobile_only())
+            region, mobile_only = rules_by_company[company]
             try:
-                number = normalize_cached(sms.number, region_by_company[company])
+                number = normalize_cached(sms.number, region, mobile_only=mobile_only)
             except InvalidPhoneNumber as error:
                 # Stored for people: in the company's language, the cron has none.
                 invalid[sms] = number_problem(self.with_context(lang=company.partner_id.lang).env, error)

@@ -259,8 +259,9 @@ class SmsSms(models.Model):
 
 
 def _e164_or_raw(number, company):
-    """The number as the blacklist stores it (E.164), or as typed if unparsable."""
+    """The number as the blacklist stores it (E.164), or as typed if unparsable.
+    A landline too: whether it may receive is for the price stage to say."""
     try:
-        return normalize_cached(number or "", company._intellipush_phone_region()).e164
+        return normalize_cached(number or "", company._intellipush_phone_region(), mobile_only=False).e164
     except InvalidPhoneNumber:
         return number

@@ -14,6 +14,7 @@ from . import test_gateway_faults
 from . import test_good_citizen
 from . import test_hostile_routes
 from . import test_inbound
+from . import test_landlines
 from . import test_norwegian_display
 from . import test_settings
 from . import test_secret_links

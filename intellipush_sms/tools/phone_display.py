@@ -31,6 +31,7 @@ def number_problem(env, error):
         phone_numbers.WRONG_LENGTH: env._("wrong number of digits"),
         phone_numbers.IMPOSSIBLE: env._("impossible number"),
         phone_numbers.NOT_IN_PLAN: env._("no such number in its country"),
+        phone_numbers.FIXED_LINE: env._("a landline number, which cannot receive SMS"),
     }
     return problems.get(code, error.reason if isinstance(error, InvalidPhoneNumber) else error)
 

@@ -24,6 +24,7 @@ TOO_LONG = "too_long"
 WRONG_LENGTH = "wrong_length"
 IMPOSSIBLE = "impossible"
 NOT_IN_PLAN = "not_in_plan"
+FIXED_LINE = "fixed_line"
 
 REASONS = {
     EMPTY: "no number",
@@ -34,6 +35,7 @@ REASONS = {
     WRONG_LENGTH: "wrong number of digits",
     IMPOSSIBLE: "impossible number",
     NOT_IN_PLAN: "no such number in its country's numbering plan",
+    FIXED_LINE: "a landline number, which cannot receive SMS",
 }
 
 
@@ -71,11 +73,22 @@ _IMPOSSIBLE_CODES = {
 }
 
 
-def normalize(number, default_region=DEFAULT_REGION):
+# Refused when only mobiles may receive: the numbering plan reserves these
+# for landlines. FIXED_LINE_OR_MOBILE (Denmark, the US: the plan cannot tell)
+# passes, and so do VoIP, personal, pager, toll-free, UAN and unknown types:
+# some of them receive SMS, and Intellipush reports those it cannot deliver.
+LANDLINE_TYPES = frozenset({phonenumbers.PhoneNumberType.FIXED_LINE})
+
+
+def normalize(number, default_region=DEFAULT_REGION, mobile_only=True):
     """Parse ``number`` into a :class:`PhoneNumber`, or raise InvalidPhoneNumber.
 
     ``default_region`` (ISO 3166 alpha-2) applies to numbers written without
     an international prefix; ``00`` prefixes are accepted like ``+``.
+    ``mobile_only`` refuses landlines (:data:`LANDLINE_TYPES`), which cannot
+    receive SMS; pass False to identify a number rather than to send to it
+    (the blacklist, inbound senders), or where the company's operators read
+    SMS to landlines aloud.
     """
     raw = (number or "").strip()
     if not raw:
@@ -94,6 +107,8 @@ def normalize(number, default_region=DEFAULT_REGION):
         raise InvalidPhoneNumber(number, _IMPOSSIBLE_CODES.get(possible, IMPOSSIBLE))
     if not phonenumbers.is_valid_number(parsed):
         raise InvalidPhoneNumber(number, NOT_IN_PLAN)
+    if mobile_only and phonenumbers.number_type(parsed) in LANDLINE_TYPES:
+        raise InvalidPhoneNumber(number, FIXED_LINE)
     return PhoneNumber(
         e164=phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164),
         country_code=parsed.country_code,

@@ -46,13 +46,14 @@ class IntellipushSmsSend(models.Model):
         if not self.mailing_list_ids:
             return recipients, invalid
         seen = {number for number, _partner in recipients}
-        region = self.company_id._intellipush_phone_region()
+        region, mobile_only = self.company_id._intellipush_phone_region(), self.company_id._intellipush_mobile_only()
         subscriptions = self.env["mailing.subscription"].search(
             [("list_id", "in", self.mailing_list_ids.ids), ("opt_out", "=", False)]
         )
         for contact in subscriptions.contact_id:
             try:
-                number = normalize(contact.phone_sanitized or contact.mobile or "", region).e164
+                raw = contact.phone_sanitized or contact.mobile or ""
+                number = normalize(raw, region, mobile_only=mobile_only).e164
             except InvalidPhoneNumber as error:
                 invalid.append((contact.display_name, number_problem(self.env, error)))
                 continue

@@ -169,7 +169,8 @@ class SmsSms(models.Model):
         """Whom this SMS's child URL is for (CONTRACT §6.2): its number, and the contact's e-mail if any."""
         self.ensure_one()
         try:
-            number = normalize(self.number or "", region)
+            # Whom the link is for; whether the number may receive is the dispatch's to say.
+            number = normalize(self.number or "", region, mobile_only=False)
         except InvalidPhoneNumber:
             return intellipush_api.UrlTarget(countrycode="", phonenumber=self.number or "")
         return intellipush_api.UrlTarget(

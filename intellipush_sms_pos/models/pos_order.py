@@ -145,7 +145,9 @@ class PosOrder(models.Model):
         for order in self & asked:
             try:
                 number = normalize(
-                    order.intellipush_receipt_sms_number, order.company_id._intellipush_phone_region()
+                    order.intellipush_receipt_sms_number,
+                    order.company_id._intellipush_phone_region(),
+                    mobile_only=order.company_id._intellipush_mobile_only(),
                 ).e164
             except InvalidPhoneNumber:
                 number = False

@@ -41,8 +41,11 @@ class ResPartner(models.Model):
             the cashier's language)
         """
         config = self.env["pos.config"].browse(config_id)
+        company = config.company_id
         try:
-            phone = normalize(number, config.company_id._intellipush_phone_region())
+            phone = normalize(
+                number, company._intellipush_phone_region(), mobile_only=company._intellipush_mobile_only()
+            )
         except InvalidPhoneNumber as error:
             return {"valid": False, "reason": number_problem(self.env, error)}
         return {"valid": True, "formatted": display_number(phone.e164)}
