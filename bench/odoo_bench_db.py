@@ -2,11 +2,13 @@
 the benchmarks that need Odoo."""
 
 import argparse
+import hashlib
 import subprocess
 import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+FINGERPRINT_KEY = "intellipush_bench.code_fingerprint"
 
 
 def addons_path():
@@ -17,17 +19,44 @@ def addons_path():
     return ",".join([str(path) for path in paths if path.is_dir()] + [str(REPO_ROOT)])
 
 
+def code_fingerprint():
+    """A digest of our addons' code and data files: a database built from
+    other code is updated before a benchmark measures it."""
+    digest = hashlib.sha256()
+    for path in sorted(REPO_ROOT.glob("intellipush_*/**/*")):
+        if path.is_file() and path.suffix in {".py", ".xml", ".csv"}:
+            digest.update(str(path.relative_to(REPO_ROOT)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _psql(db, sql):
+    return subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-d", db, "-Atc", sql], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
 def open_registry(db, addon):
-    """The registry of ``db``, created first with ``addon`` installed if missing."""
+    """The registry of ``db``, created first with ``addon`` installed if
+    missing, and updated first if it was built from other code."""
     listed = subprocess.run(["psql", "-h", "127.0.0.1", "-lqt"], capture_output=True, text=True, check=True).stdout
-    if db not in {line.split("|")[0].strip() for line in listed.splitlines()}:
-        print(f"Creating the database {db} (once)...", flush=True)
+    fingerprint = code_fingerprint()
+    exists = db in {line.split("|")[0].strip() for line in listed.splitlines()}
+    built_from = exists and _psql(db, f"SELECT value FROM ir_config_parameter WHERE key = '{FINGERPRINT_KEY}'")
+    if not exists or built_from != fingerprint:
+        action = f"--update={addon}" if exists else f"--init={addon}"
+        print(f"{'Updating' if exists else 'Creating'} the database {db}...", flush=True)
         subprocess.run(
             [sys.executable, "-m", "odoo", "server", f"--database={db}", "--db_host=127.0.0.1",
-             f"--addons-path={addons_path()}", f"--init={addon}", "--without-demo=all",
+             f"--addons-path={addons_path()}", action, "--without-demo=all",
              "--stop-after-init", "--log-level=warn"],
             check=True,
         )  # fmt: skip
+        _psql(
+            db,
+            f"INSERT INTO ir_config_parameter (key, value) VALUES ('{FINGERPRINT_KEY}', '{fingerprint}')"
+            " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+        )
     import odoo  # noqa: PLC0415
     from odoo.tools import config  # noqa: PLC0415
 
