@@ -1,5 +1,10 @@
 """Shared fixtures of the SMS Marketing bridge tests."""
 
+import re
+
+from odoo.addons.intellipush_sms.controllers.link_tracker import _MISSES
+from odoo.addons.intellipush_sms.tests.common import IntellipushSandboxMixin
+
 WEB_FORM_PROOF = "Kryss av for SMS-tilbud i kundeklubbskjemaet på nett."
 
 
@@ -33,3 +38,37 @@ def create_sms_mailing(env, subject, body, partners, **values):
             **values,
         }
     )
+
+
+CAMPAIGN_TARGET = "https://butikk.example/jul"
+CAMPAIGN_LINK = re.compile(r"https?://\S+?/r/(\w+)/s/(\d+)")
+
+
+class CampaignLinkMixin(IntellipushSandboxMixin):
+    """A campaign sent to two customers through the sandbox, and the link
+    the first of them received: ``code``, ``sms_id`` and its ``trace``."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._connect_company(cls.env.company)
+        cls.env.company.intellipush_optout_footer = False
+        cls.customers = create_customers(cls.env, 2, first_number=40011000)
+        cls.mailing = create_sms_mailing(
+            cls.env, "Julesalg", f"Julesalg i dag! Se tilbudene: {CAMPAIGN_TARGET}", cls.customers
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox.reset()
+        self.addCleanup(_MISSES.clear)
+        self._before_campaign_sent()
+        self.mailing.action_send_sms()
+        self.env["sms.sms"]._cron_intellipush_dispatch()
+        self.code, sms_id = CAMPAIGN_LINK.search(self.sandbox.messages()[0]["message"]).groups()
+        self.sms_id = int(sms_id)
+        self.trace = self.env["mailing.trace"].search([("sms_id_int", "=", self.sms_id)])
+        self.assertEqual(len(self.trace), 1)
+
+    def _before_campaign_sent(self):
+        """What a test class needs in place before the campaign goes."""
