@@ -4,7 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
-from odoo.addons.intellipush_sms.tools.phone_display import display_number
+from odoo.addons.intellipush_sms.tools.phone_display import display_number, number_problem
+from odoo.addons.intellipush_sms.tools.phone_numbers import InvalidPhoneNumber, normalize
 
 _logger = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ class IntellipushPosSms(models.Model):
             template.id: template._render_field("body", partner.ids, compute_lang=True)[partner.id]
             for template in config.intellipush_quick_template_ids
         }
-        return {**self._intellipush_partner_number(partner), "bodies": bodies}
+        return {**self._intellipush_partner_number(partner, company=config.company_id), "bodies": bodies}
 
     @api.model
     def intellipush_pos_estimate(self, config_id, partner_id, body, template_id=False):
@@ -204,12 +205,29 @@ class IntellipushPosSms(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _intellipush_partner_number(self, partner, info=None):
+    def _intellipush_partner_number(self, partner, info=None, company=None):
         """``{"number": "+47 412 34 567"}`` where the customer's mobile can
         receive SMS, else ``{"reason": ...}``. ``info`` is the customer's
         ``_sms_get_recipients_info()`` entry when the caller has it already."""
         info = info or partner._sms_get_recipients_info()[partner.id]
         if info["sanitized"]:
+            company = company or self.env.company
+            try:
+                # Odoo's check takes a landline; the gateway would refuse it.
+                normalize(
+                    info["sanitized"],
+                    company._intellipush_phone_region(),
+                    mobile_only=company._intellipush_mobile_only(),
+                )
+            except InvalidPhoneNumber as error:
+                return {
+                    "number": False,
+                    "reason": self.env._(
+                        "%(number)s cannot receive SMS: %(problem)s.",
+                        number=display_number(info["sanitized"]),
+                        problem=number_problem(self.env, error),
+                    ),
+                }
             return {"number": display_number(info["sanitized"]), "reason": False}
         if info["number"]:
             return {"number": False, "reason": self.env._("%s is not a valid mobile number.", info["number"])}

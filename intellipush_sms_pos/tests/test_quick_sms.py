@@ -113,6 +113,14 @@ class TestQuickSms(IntellipushPosCase):
         prepared = self.pos_sms_model.intellipush_pos_prepare(self.shop.id, nobody.id)
         self.assertEqual((prepared["number"], prepared["reason"]), (False, "No mobile number on this customer."))
 
+        landline = self.env["res.partner"].create({"name": "Kontoret", "mobile": "+47 22 12 34 56"})
+        prepared = self.pos_sms_model.intellipush_pos_prepare(self.shop.id, landline.id)
+        self.assertEqual(
+            (prepared["number"], prepared["reason"]),
+            (False, "+47 22 12 34 56 cannot receive SMS: a landline number, which cannot receive SMS."),
+            "the cashier sees at once that a landline gets no SMS",
+        )
+
     def test_requests_that_cannot_be_sent_are_settled(self):
         """The register forgets them: nothing is kept sending forever."""
         nobody = self.env["res.partner"].create({"name": "Per Uten Mobil"})
