@@ -36,3 +36,4 @@ from . import intellipush_credit_price_tier
 from . import intellipush_credit_rate
 from . import intellipush_credit_wallet
 from . import intellipush_credit_wallet_alerts
+from . import intellipush_credit_wallet_check
