@@ -46,7 +46,12 @@ from pathlib import Path
 
 import psycopg2
 import requests
-from odoo_bench_db import REPO_ROOT, addons_path, open_registry  # bench/ is on sys.path when the script runs
+from odoo_bench_db import (
+    REPO_ROOT,
+    addons_path,
+    connect_main_company,
+    open_registry,
+)  # bench/ is on sys.path when the script runs
 
 sys.path.append(str(REPO_ROOT))
 from intellipush_sandbox import Sandbox  # noqa: E402
@@ -70,23 +75,8 @@ LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ [A-Z]+ ")
 
 def configure(env, base_url, orders):
     """The main company on Intellipush through the sandbox, with credits for the run."""
-    company = env.ref("base.main_company")
-    company.write(
-        {
-            "sms_provider": "intellipush",
-            "intellipush_api_id": API_ID,
-            "intellipush_api_secret": API_SECRET,
-            "intellipush_base_url": base_url,
-            "intellipush_country_id": env.ref("base.no").id,
-            "intellipush_order_sms": True,
-        }
-    )
-    wallet = env["intellipush.credit.wallet"]._for_company(company)
-    wallet.low_balance_threshold = 0  # no activity for managers in the middle of the burst
-    needed = 4 * (orders + 1)  # a confirmation is one or two segments
-    if wallet._available() < needed:
-        wallet._purchase(needed, 0.59 * needed, company.currency_id)
-    return company
+    # A confirmation is one or two segments.
+    return connect_main_company(env, base_url, API_ID, API_SECRET, 4 * (orders + 1), intellipush_order_sms=True)
 
 
 def customers(env, count):

@@ -35,7 +35,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from odoo_bench_db import REPO_ROOT, open_registry, parse_sizes  # bench/ is on sys.path when the script runs
+from odoo_bench_db import (
+    REPO_ROOT,
+    connect_main_company,
+    open_registry,
+    parse_sizes,
+)  # bench/ is on sys.path when the script runs
 
 sys.path.append(str(REPO_ROOT))
 from intellipush_sandbox import Sandbox  # noqa: E402
@@ -68,21 +73,8 @@ def make_queue(registry, base_url, size):
 
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        company = env.ref("base.main_company")
-        company.write(
-            {
-                "sms_provider": "intellipush",
-                "intellipush_api_id": API_ID,
-                "intellipush_api_secret": API_SECRET,
-                "intellipush_base_url": base_url,
-                "intellipush_country_id": env.ref("base.no").id,
-            }
-        )
-        wallet = env["intellipush.credit.wallet"]._for_company(company)
-        wallet.low_balance_threshold = 0  # no activity for managers in the middle of the run
-        needed = 2 * size  # a Norwegian SMS costs a little more than one credit
-        if wallet._available() < needed:
-            wallet._purchase(needed, 0.59 * needed, company.currency_id)
+        # A Norwegian SMS costs a little more than one credit.
+        company = connect_main_company(env, base_url, API_ID, API_SECRET, 2 * size)
         cr.commit()
         for start in range(0, size, CHUNK):
             env["sms.sms"].create(

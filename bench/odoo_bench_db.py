@@ -64,6 +64,27 @@ def open_registry(db, addon):
     return odoo.modules.registry.Registry(db)
 
 
+def connect_main_company(env, base_url, api_id, api_secret, credits_needed, **values):
+    """The main company sending through the sandbox at ``base_url``, with at
+    least ``credits_needed`` credits and no low-balance activity mid-run."""
+    company = env.ref("base.main_company")
+    company.write(
+        {
+            "sms_provider": "intellipush",
+            "intellipush_api_id": api_id,
+            "intellipush_api_secret": api_secret,
+            "intellipush_base_url": base_url,
+            "intellipush_country_id": env.ref("base.no").id,
+            **values,
+        }
+    )
+    wallet = env["intellipush.credit.wallet"]._for_company(company)
+    wallet.low_balance_threshold = 0
+    if wallet._available() < credits_needed:
+        wallet._purchase(credits_needed, 0.59 * credits_needed, company.currency_id)
+    return company
+
+
 def columns(cr, table, without):
     """The columns of ``table`` but ``without``: what a benchmark copies from a model row in SQL."""
     cr.execute(
