@@ -138,7 +138,7 @@ class TestCreditRunningBalances(IntellipushCase):
         self.assertEqual(wallet._lots_with_credits(), [(lot.id, Decimal(5000))])
         self.assertRunningBalancesMatchLedger(wallet)
 
-    @mute_logger("odoo.addons.intellipush_sms.models.intellipush_credit_wallet")
+    @mute_logger("odoo.addons.intellipush_sms.models.intellipush_credit_wallet_check")
     def test_the_check_finds_a_tampered_balance_and_the_cron_rebuilds_it(self):
         self._queue_sms(["41234567"])
         lot = self.wallet.lot_ids[0]
