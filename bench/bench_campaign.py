@@ -192,6 +192,7 @@ def run_pipeline(pipeline, size, endpoint, link, provider_links):
                     "intellipush_base_url": endpoint,
                     "intellipush_country_id": env.ref("base.no").id,
                     "intellipush_link_backend": "intellipush" if provider_links else "odoo",
+                    "intellipush_quiet_hours": False,  # a run at night measures sending, not waiting
                 }
             )
             env["intellipush.credit.wallet"]._for_company(company)._purchase(

@@ -75,6 +75,7 @@ def connect_main_company(env, base_url, api_id, api_secret, credits_needed, **va
             "intellipush_api_secret": api_secret,
             "intellipush_base_url": base_url,
             "intellipush_country_id": env.ref("base.no").id,
+            "intellipush_quiet_hours": False,  # a run at night measures sending, not waiting
             **values,
         }
     )

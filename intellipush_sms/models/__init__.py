@@ -1,5 +1,6 @@
 from . import ir_http
 from . import res_company
+from . import res_company_quiet_hours
 from . import res_config_settings
 from . import intellipush_cron_runner
 from . import sms_sms
@@ -8,6 +9,7 @@ from . import sms_sms_reserve
 from . import sms_sms_settle
 from . import sms_sms_status
 from . import sms_sms_dispatch
+from . import sms_sms_quiet_hours
 from . import sms_sms_reconcile
 from . import sms_template
 from . import mail_notification

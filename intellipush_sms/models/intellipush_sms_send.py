@@ -88,6 +88,7 @@ class IntellipushSmsSend(models.Model):
     invalid_recipients = fields.Text("Not Reachable", compute="_compute_recipients")
     cost_summary = fields.Char("Estimated Cost", compute="_compute_recipients")
     cost_warning = fields.Char("Cost to Confirm", compute="_compute_recipients")
+    quiet_notice = fields.Char("Quiet Hours", compute="_compute_quiet_notice")
     cost_confirmed = fields.Boolean(
         "Send Anyway", copy=False, help="The sender saw the cost of this long or large send and confirmed it."
     )
@@ -180,6 +181,16 @@ class IntellipushSmsSend(models.Model):
     def _onchange_reset_cost_confirmed(self):
         """A confirmed cost is for the send as it was: a change asks again."""
         self.cost_confirmed = False
+
+    @api.depends("sms_purpose", "company_id", "schedule_type", "send_at", "next_run_at", "state")
+    def _compute_quiet_notice(self):
+        for send in self:
+            moment = send.next_run_at or (send.send_at if send.schedule_type != "now" else False)
+            send.quiet_notice = (
+                send.sms_purpose == "marketing"
+                and send.state not in ("done", "canceled")
+                and send.company_id._intellipush_quiet_notice(moment or None)
+            )
 
     @api.depends("run_ids")
     def _compute_run_count(self):

@@ -31,6 +31,12 @@ class ResConfigSettings(models.TransientModel):
     intellipush_double_optin = fields.Boolean(related="company_id.intellipush_double_optin", readonly=False)
     intellipush_confirm_words = fields.Char(related="company_id.intellipush_confirm_words", readonly=False)
     intellipush_optin_request = fields.Char(related="company_id.intellipush_optin_request", readonly=False)
+    intellipush_quiet_hours = fields.Boolean(related="company_id.intellipush_quiet_hours", readonly=False)
+    intellipush_quiet_start = fields.Float(related="company_id.intellipush_quiet_start", readonly=False)
+    intellipush_quiet_end = fields.Float(related="company_id.intellipush_quiet_end", readonly=False)
+    intellipush_quiet_tz = fields.Selection(related="company_id.intellipush_quiet_tz", readonly=False)
+    intellipush_quiet_sundays = fields.Boolean(related="company_id.intellipush_quiet_sundays", readonly=False)
+    intellipush_quiet_holidays = fields.Boolean(related="company_id.intellipush_quiet_holidays", readonly=False)
     # The saved secret is never read back into the browser: the form only
     # shows whether one is set, and a new value typed here replaces it.
     intellipush_api_secret_new = fields.Char(

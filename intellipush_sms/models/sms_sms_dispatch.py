@@ -27,7 +27,8 @@ SCHEDULE_MIN_AHEAD = timedelta(minutes=1)
 RETRY_MAX_DELAY = timedelta(hours=1)
 
 # Queued Intellipush SMS that are due: priced (reserved, or free: an invalid
-# number fails at dispatch), not waiting for credits nor for a retry.
+# number fails at dispatch), not waiting for credits nor for a retry, nor
+# marketing of a company in its quiet hours (sms_sms_quiet_hours.py).
 _DUE_QUEUE_SQL = """
       FROM sms_sms sms
       JOIN res_company company ON company.id = sms.company_id
@@ -36,6 +37,7 @@ _DUE_QUEUE_SQL = """
        AND company.sms_provider = 'intellipush'
        AND sms.credit_state IN ('reserved', 'none')
        AND (sms.intellipush_next_attempt_at IS NULL OR sms.intellipush_next_attempt_at <= %(now)s)
+       AND (sms.sms_purpose IS DISTINCT FROM 'marketing' OR sms.company_id <> ALL(%(quiet_company_ids)s))
 """
 
 # The client's failure codes (intellipush_api.FAILURE_CODES) that say more
@@ -97,7 +99,7 @@ class SmsSms(models.Model):
     @api.model
     def _intellipush_due_sql(self):
         """``FROM ... WHERE`` of the due messages (alias ``sms``): what the claim takes, oldest first."""
-        return SQL(_DUE_QUEUE_SQL, now=fields.Datetime.now())
+        return SQL(_DUE_QUEUE_SQL, now=fields.Datetime.now(), quiet_company_ids=self._intellipush_quiet_company_ids())
 
     @api.model
     def _intellipush_queue_size(self):

@@ -16,6 +16,7 @@ from . import test_hostile_routes
 from . import test_inbound
 from . import test_landlines
 from . import test_norwegian_display
+from . import test_quiet_hours
 from . import test_settings
 from . import test_secret_links
 from . import test_sms_send

@@ -55,6 +55,8 @@ class IntellipushSandboxMixin:
                 "intellipush_api_secret": SANDBOX_SECRET,
                 "intellipush_base_url": cls.sandbox.url,
                 "intellipush_country_id": company.env.ref("base.no").id,
+                # Tests run at any hour: quiet hours only where a test turns them on.
+                "intellipush_quiet_hours": False,
                 **values,
             }
         )
@@ -74,6 +76,23 @@ class IntellipushSandboxMixin:
         wallet._purchase(quantity, price_total, company.currency_id)
         return wallet
 
+    @classmethod
+    def _quiet_hours_on(cls, company, **values):
+        """The default quiet hours (21:00 to 08:00, Oslo time) for ``company``,
+        nights only unless ``values`` say more; the tests move the clock."""
+        company.write(
+            {
+                "intellipush_quiet_hours": True,
+                "intellipush_quiet_start": 21.0,
+                "intellipush_quiet_end": 8.0,
+                "intellipush_quiet_tz": "Europe/Oslo",
+                "intellipush_quiet_sundays": False,
+                "intellipush_quiet_holidays": False,
+                "intellipush_optout_footer": False,
+                **values,
+            }
+        )
+
     def sandbox_numbers(self):
         """The (countrycode, phonenumber) pairs the sandbox received, in order."""
         return [(msg["countrycode"], msg["phonenumber"]) for msg in self.sandbox.messages()]
@@ -91,6 +110,7 @@ class IntellipushCommittedMixin(IntellipushSandboxMixin):
         "intellipush_api_secret",
         "intellipush_base_url",
         "intellipush_country_id",
+        "intellipush_quiet_hours",
     )
     PARAMS = {"intellipush_sms.timeout": "30", "intellipush_sms.batch_size": "5"}
 

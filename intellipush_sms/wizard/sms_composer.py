@@ -22,6 +22,7 @@ class SmsComposer(models.TransientModel):
     intellipush_optout_footer = fields.Char("Opt-out Instruction", compute="_compute_intellipush_cost_summary")
     intellipush_cost_warning = fields.Char("Cost to Confirm", compute="_compute_intellipush_cost_summary")
     intellipush_cost_confirmed = fields.Boolean("Send Anyway")
+    intellipush_quiet_notice = fields.Char("Quiet Hours", compute="_compute_intellipush_quiet_notice")
     # Not required in the form: the client would refuse an empty text with its
     # own untranslated "Invalid fields"; sending says it in the user's words.
     body = fields.Text(required=False)
@@ -61,6 +62,13 @@ class SmsComposer(models.TransientModel):
             numbers, sent_body, _skipped = reachable
             composer.intellipush_cost_warning = self.env["intellipush.credit.rate"]._cost_warning(
                 self.env.company, numbers, sent_body if body.strip() else ""
+            )
+
+    @api.depends("sms_purpose")
+    def _compute_intellipush_quiet_notice(self):
+        for composer in self:
+            composer.intellipush_quiet_notice = (
+                composer.sms_purpose == "marketing" and self.env.company._intellipush_quiet_notice()
             )
 
     def _intellipush_recipients(self):

@@ -78,6 +78,8 @@ class TestDemoWalk(IntellipushSandboxMixin, HttpCase):
         ).start()
         cls.addClassCleanup(cls.sandbox.stop)
         cls.company.intellipush_base_url = cls.sandbox.url
+        # The walk runs at any hour: its campaign must not wait for the quiet hours to end.
+        cls.company.intellipush_quiet_hours = False
         # The replies scripts/demo queues at its sandbox: Lars opts out, a stranger asks.
         cls.sandbox.add_inbound("0047", "45678901", "Demobutikk stopp")
         cls.sandbox.add_inbound("0047", "99887766", "Hei! Har dere åpent på søndag?")
