@@ -37,12 +37,13 @@ class SmsSms(models.Model):
 
     def init(self):
         super().init()
-        # The cap's count reads a number's recent marketing SMS: without this
-        # index, each chunk of a campaign would read every marketing SMS sent.
+        # The cap's count (and the campaign a STOPP answers) reads a number's
+        # marketing SMS: without this index, each chunk of a campaign would
+        # read every marketing SMS ever sent.
         self.env.cr.execute(
             """
-            CREATE INDEX IF NOT EXISTS sms_sms_intellipush_marketing_number_index
-                ON sms_sms (company_id, (COALESCE(number_e164, number)))
+            CREATE INDEX IF NOT EXISTS sms_sms_intellipush_marketing_number_idx
+                ON sms_sms ((COALESCE(number_e164, number)))
              WHERE sms_purpose = 'marketing'
             """
         )

@@ -176,3 +176,42 @@ class TestFrequencyCap(IntellipushCase):
         self.assertEqual((self.company.intellipush_cap_per_day, self.company.intellipush_cap_per_week), (2, 5))
         with self.assertRaises(ValidationError):
             self.company.intellipush_cap_per_day = -1
+
+    def test_the_composer_estimate_and_its_sms_count_the_cap(self):
+        self._marketing_sms(self.partner_kari)
+        partners = self.partner_kari | self.partner_ola
+        composer = self._mass_composer(partners, OFFER, sms_purpose="marketing")
+        self.assertIn("1 skipped: Frequency cap reached", composer.intellipush_cost_summary)
+
+        sms = composer._action_send_sms()
+
+        capped = sms.filtered(lambda record: record.partner_id == self.partner_kari)
+        self.assertEqual((capped.state, capped.intellipush_skip_reason), ("canceled", "frequency_cap"))
+        self.assertEqual(sms.filtered(lambda record: record.partner_id == self.partner_ola).state, "outgoing")
+
+    def test_one_query_counts_the_cap_for_any_number_of_recipients(self):
+        many = self.env["res.partner"].create(
+            [
+                {
+                    "name": f"Kunde {index}",
+                    "mobile": f"+47 4009 {1000 + index}",
+                    "sms_consent_state": "granted",
+                    "sms_consent_channel": "web_form",
+                    "sms_consent_proof": WEB_FORM_PROOF,
+                }
+                for index in range(40)
+            ]
+        )
+        self._marketing_sms(many[0])
+
+        def queries(partners):
+            recipients = [(partner.phone_sanitized, partner) for partner in partners]
+            self.env.flush_all()
+            before = self.env.cr.sql_log_count
+            skipped = self.env["sms.sms"]._intellipush_reachable(recipients, OFFER, "marketing", self.company)[2]
+            return self.env.cr.sql_log_count - before, skipped
+
+        few_queries, few_skipped = queries(many[:2])
+        many_queries, many_skipped = queries(many)
+        self.assertEqual(few_queries, many_queries, "the same queries for 2 recipients as for 40")
+        self.assertEqual((few_skipped, many_skipped), ({"frequency_cap": 1}, {"frequency_cap": 1}))

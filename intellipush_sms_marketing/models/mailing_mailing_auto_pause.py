@@ -7,7 +7,8 @@ or cancels it.
 The figures, per campaign, one query each:
 
 * handed over: its SMS Intellipush took (Sent, Delivered) or that failed;
-* failures: those that failed (refused by Intellipush, not delivered);
+* failures: those that failed (refused by Intellipush, not delivered, a
+  number that cannot receive SMS);
 * opt-outs: those Sent or Delivered whose number answered with an opt-out
   keyword, or whose contact withdrew the consent, after it and before any
   later marketing SMS to that number (an opt-out belongs to the SMS last sent).
@@ -107,11 +108,11 @@ class MailingMailing(models.Model):
                 continue  # nothing left to hold
             company = self.env["res.company"].browse(figures["company_id"])
             if reason := _pause_reason(self.env, company, figures):
-                mailing.sudo()._intellipush_pause(reason, figures["waiting"])
+                mailing.sudo()._intellipush_pause(reason, figures["waiting"], company)
                 paused |= mailing
         return paused
 
-    def _intellipush_pause(self, reason, waiting):
+    def _intellipush_pause(self, reason, waiting, company):
         self.ensure_one()
         self.write(
             {
@@ -128,7 +129,7 @@ class MailingMailing(models.Model):
         self._message_log(body=note)
         activity_type = self.env.ref("intellipush_sms_marketing.mail_activity_type_campaign_paused")
         responsible = self.user_id | self.env.ref("intellipush_sms.group_intellipush_manager").users.filtered(
-            lambda user: not user.share
+            lambda user: company in user.company_ids and not user.share
         )
         for user in responsible:
             self.activity_schedule(
@@ -164,13 +165,16 @@ class MailingMailing(models.Model):
             "canceled",
             reason=_("The campaign paused itself and %s cancelled what was left to send.", self.env.user.name),
         )
-        self._intellipush_end_pause(
-            _(
-                "Cancelled by %(user)s after the pause: %(count)s SMS will not be sent, their credits are released.",
-                user=self.env.user.name,
-                count=len(waiting),
+        count_by_mailing = {mailing: len(sms) for mailing, sms in waiting.grouped("mailing_id").items()}
+        for mailing in self:
+            mailing._intellipush_end_pause(
+                _(
+                    "Cancelled by %(user)s after the pause: %(count)s SMS will not be sent, their credits are "
+                    "released.",
+                    user=self.env.user.name,
+                    count=count_by_mailing.get(mailing, 0),
+                )
             )
-        )
         return True
 
 

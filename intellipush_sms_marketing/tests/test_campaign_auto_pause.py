@@ -1,6 +1,6 @@
 from collections import Counter
 
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.intellipush_sms.tests.common import IntellipushCase
@@ -137,3 +137,12 @@ class TestCampaignAutoPause(IntellipushCase):
         self.assertEqual(len(self.sandbox.messages()), BATCH, "nothing more goes")
         with self.assertRaises(UserError):
             mailing.action_intellipush_resume()
+
+    def test_a_resumed_campaign_is_not_paused_again_and_settings_refuse_nonsense(self):
+        mailing = self._start_campaign()
+        self._reply_stop(2)
+        mailing.action_intellipush_resume()
+        self._reply_stop(4)
+        self.assertFalse(mailing.intellipush_paused, "the manager chose to go on")
+        with self.assertRaises(ValidationError):
+            self.company.intellipush_pause_optout_rate = 120
