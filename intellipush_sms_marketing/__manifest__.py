@@ -12,6 +12,7 @@
         "security/intellipush_sms_marketing_security.xml",
         "security/ir.model.access.csv",
         "data/ir_cron_data.xml",
+        "data/mail_activity_type_data.xml",
         "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",
         "views/intellipush_sms_send_views.xml",

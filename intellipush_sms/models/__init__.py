@@ -5,6 +5,7 @@ from . import res_config_settings
 from . import intellipush_cron_runner
 from . import sms_sms
 from . import sms_sms_policy
+from . import sms_sms_frequency_cap
 from . import sms_sms_reserve
 from . import sms_sms_settle
 from . import sms_sms_status

@@ -12,5 +12,6 @@ class MailNotification(models.Model):
             ("sms_optout", "Opted Out"),
             ("sms_duplicate", "Duplicate"),
             ("sms_invalid_message", "Message Refused"),
+            ("sms_frequency_cap", "Frequency Cap Reached"),
         ]
     )

@@ -84,6 +84,24 @@ class ResCompany(models.Model):
         "Off: landline numbers are refused before any credit is set aside, with the reason shown.",
     )
 
+    # Marketing per contact (number), counted over rolling windows: see sms_sms_frequency_cap.py.
+    intellipush_frequency_cap = fields.Boolean(
+        "Marketing Frequency Cap",
+        help="Limit how many marketing SMS one number receives: a recipient over the limit is skipped, "
+        "with the reason shown in the estimate and in the campaign results. Access codes and transactional "
+        "SMS are never limited.",
+    )
+    intellipush_cap_per_day = fields.Integer(
+        "Marketing SMS per 24 Hours",
+        default=1,
+        help="The most marketing SMS one number receives in any 24 hours. 0: no limit.",
+    )
+    intellipush_cap_per_week = fields.Integer(
+        "Marketing SMS per 7 Days",
+        default=3,
+        help="The most marketing SMS one number receives in any 7 days. 0: no limit.",
+    )
+
     intellipush_optout_footer = fields.Char(
         "Opt-out Instruction",
         help='Added at the end of every marketing SMS, e.g. "Svar BUTIKK STOPP til 2160".',
@@ -160,6 +178,16 @@ class ResCompany(models.Model):
         policy, wallet and automatic SMS); otherwise Odoo's own behaviour."""
         self.ensure_one()
         return self.sms_provider == "intellipush"
+
+    @api.constrains("intellipush_cap_per_day", "intellipush_cap_per_week")
+    def _check_intellipush_frequency_cap(self):
+        if any(company.intellipush_cap_per_day < 0 or company.intellipush_cap_per_week < 0 for company in self):
+            raise ValidationError(_("A frequency cap is a number of SMS: 0 or more (0 means no limit)."))
+
+    def _intellipush_frequency_capped(self):
+        """Whether this company limits the marketing SMS per number (sms_sms_frequency_cap.py)."""
+        self.ensure_one()
+        return self.intellipush_frequency_cap and bool(self.intellipush_cap_per_day or self.intellipush_cap_per_week)
 
     @api.constrains("intellipush_base_url")
     def _check_intellipush_base_url(self):

@@ -62,6 +62,7 @@ class SmsSms(models.Model):
         selection_add=[
             ("sms_not_delivered", "Not Delivered"),
             ("sms_invalid_message", "Message Refused"),
+            ("sms_frequency_cap", "Frequency Cap Reached"),
         ]
     )
     failure_reason = fields.Text(readonly=True, copy=False)
@@ -132,11 +133,12 @@ class SmsSms(models.Model):
             ("withdrawn", "Consent withdrawn"),
             ("no_consent", "No marketing consent"),
             ("pending", "Opt-in not confirmed"),
+            ("frequency_cap", "Frequency cap reached"),
         ],
         string="Skipped Because",
         readonly=True,
         copy=False,
-        help="Why the consent and blacklist rules did not let this SMS go.",
+        help="Why the consent and blacklist rules, or the marketing frequency cap, did not let this SMS go.",
     )
     intellipush_number_display = fields.Char("Mobile Number", compute="_compute_intellipush_display")
     intellipush_body_preview = fields.Char("Message", compute="_compute_intellipush_display")

@@ -152,7 +152,7 @@ class SmsSms(models.Model):
                 verdicts.append(Verdict("sms_optout", _("No marketing consent from this contact."), "no_consent"))
             else:
                 verdicts.append(None)
-        return verdicts
+        return self._intellipush_apply_frequency_cap(entries, numbers, verdicts)
 
     @api.model
     def _intellipush_blacklisted(self, numbers):
@@ -215,15 +215,16 @@ class SmsSms(models.Model):
         summary = self.env["intellipush.credit.rate"].with_company(company)._cost_summary(numbers, body)
         # When the rules let nobody through, say so rather than show nothing.
         if skipped and (summary or (not numbers and company.sms_provider == "intellipush")):
-            labels = self._intellipush_skip_labels()
-            summary = "; ".join(
-                [summary or self.env._("No SMS to send")]
-                + [
-                    self.env._("%(count)s skipped: %(reason)s", count=count, reason=labels[skip])
-                    for skip, count in skipped.most_common()
-                ]
-            )
+            summary = "; ".join([summary or self.env._("No SMS to send"), *self._intellipush_describe_skipped(skipped)])
         return summary
+
+    def _intellipush_describe_skipped(self, skipped):
+        """``["N skipped: reason", ...]`` of a Counter of skip reasons, most frequent first."""
+        labels = self._intellipush_skip_labels()
+        return [
+            self.env._("%(count)s skipped: %(reason)s", count=count, reason=labels[skip])
+            for skip, count in skipped.most_common()
+        ]
 
     def _intellipush_failure_labels(self):
         """Failure type labels for people; the consent ones in our own words

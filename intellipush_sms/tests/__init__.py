@@ -21,3 +21,4 @@ from . import test_settings
 from . import test_secret_links
 from . import test_sms_send
 from . import test_ui
+from . import test_frequency_cap

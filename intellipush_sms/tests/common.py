@@ -29,6 +29,16 @@ SANDBOX_ID = "odoo-test-id"
 SANDBOX_SECRET = "odoo-test-secret-5f2c"  # noqa: S105 (a sandbox credential)
 
 
+# Company settings of the frequency cap tests: at most 1 marketing SMS per
+# number in 24 hours and 3 in 7 days, texts without the opt-out instruction.
+FREQUENCY_CAP = {
+    "intellipush_optout_footer": False,
+    "intellipush_frequency_cap": True,
+    "intellipush_cap_per_day": 1,
+    "intellipush_cap_per_week": 3,
+}
+
+
 class IntellipushSandboxMixin:
     """Starts one sandbox per test class and points the current company at it."""
 

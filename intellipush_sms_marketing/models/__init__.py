@@ -1,4 +1,6 @@
 from . import account_move
+from . import intellipush_consent_log
+from . import intellipush_inbound_sms
 from . import intellipush_short_url
 from . import intellipush_sms_segment
 from . import intellipush_sms_send
@@ -6,8 +8,10 @@ from . import link_tracker
 from . import link_tracker_click
 from . import mailing_list
 from . import mailing_mailing
+from . import mailing_mailing_auto_pause
 from . import mailing_mailing_results
 from . import mailing_mailing_quiet_hours
+from . import mailing_trace
 from . import res_company
 from . import res_config_settings
 from . import res_partner

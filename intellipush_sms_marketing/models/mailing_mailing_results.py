@@ -2,6 +2,8 @@
 clicked (or did not) for a reminder, and the results as an Excel workbook.
 """
 
+from collections import Counter
+
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
@@ -10,6 +12,28 @@ from ..tools.campaign_report import build_workbook
 
 class MailingMailing(models.Model):
     _inherit = "mailing.mailing"
+
+    intellipush_skip_summary = fields.Char(
+        "Skipped",
+        compute="_compute_intellipush_skip_summary",
+        help="The recipients the consent and blacklist rules or the frequency cap left out, and why.",
+    )
+
+    def _compute_intellipush_skip_summary(self):
+        sms_model = self.env["sms.sms"].sudo()
+        skipped = {}
+        for mailing, reason, count in sms_model._read_group(
+            [
+                ("mailing_id", "in", [mailing_id for mailing_id in self.ids if isinstance(mailing_id, int)]),
+                ("intellipush_skip_reason", "!=", False),
+            ],
+            ["mailing_id", "intellipush_skip_reason"],
+            ["__count"],
+        ):
+            skipped.setdefault(mailing, Counter())[reason] = count
+        for mailing in self:
+            parts = sms_model._intellipush_describe_skipped(skipped[mailing]) if mailing in skipped else []
+            mailing.intellipush_skip_summary = "; ".join(parts)
 
     # ------------------------------------------------------------
     # Lists from behaviour

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ResCompany(models.Model):
@@ -16,3 +17,37 @@ class ResCompany(models.Model):
         "your own domain and counts a click at once; Intellipush's links are shorter when your domain is "
         "long, and their visits are brought in every quarter of an hour.",
     )
+    # A campaign that goes wrong stops itself (mailing_mailing_auto_pause.py).
+    intellipush_auto_pause = fields.Boolean(
+        "Pause Campaigns That Go Wrong",
+        default=True,
+        help="A campaign whose opt-out or failure rate passes its threshold while it is being sent pauses "
+        "itself: what is left to send waits, with its credits reserved, until it is resumed or cancelled.",
+    )
+    intellipush_pause_optout_rate = fields.Float(
+        "Opt-out Rate Limit (%)",
+        digits=(16, 1),
+        default=2.0,
+        help="Opt-outs (STOPP replies, consent withdrawn) per SMS sent above which a campaign pauses. 0: never.",
+    )
+    intellipush_pause_failure_rate = fields.Float(
+        "Failure Rate Limit (%)",
+        digits=(16, 1),
+        default=10.0,
+        help="SMS refused or not delivered per SMS handed over above which a campaign pauses. 0: never.",
+    )
+    intellipush_pause_min_sent = fields.Integer(
+        "Judge After",
+        default=100,
+        help="The rates are judged once this many SMS of the campaign have been handed over: the first "
+        "opt-out of a small campaign does not stop it.",
+    )
+
+    @api.constrains("intellipush_pause_optout_rate", "intellipush_pause_failure_rate", "intellipush_pause_min_sent")
+    def _check_intellipush_auto_pause(self):
+        for company in self:
+            rates = (company.intellipush_pause_optout_rate, company.intellipush_pause_failure_rate)
+            if any(rate < 0 or rate > 100 for rate in rates) or company.intellipush_pause_min_sent < 0:
+                raise ValidationError(
+                    _("The pause thresholds are percentages from 0 to 100, judged after 0 or more SMS.")
+                )

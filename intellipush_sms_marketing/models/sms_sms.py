@@ -34,7 +34,56 @@ class SmsSms(models.Model):
         """The SMS of an SMS Marketing mailing are marketing, whoever creates
         them: consent and the opt-out instruction always apply to a campaign."""
         vals_list = [{**vals, "sms_purpose": "marketing"} if vals.get("mailing_id") else vals for vals in vals_list]
-        return super()._intellipush_prepare_vals(vals_list)
+        vals_list = super()._intellipush_prepare_vals(vals_list)
+        for vals in vals_list:
+            if vals.get("state") == "canceled" and vals.get("mailing_trace_ids"):
+                # Skipped by our policy (the frequency cap) after Odoo's
+                # composer wrote its trace as queued: the trace says skipped too.
+                vals["mailing_trace_ids"] = [
+                    _cancelled_trace_command(command, vals) for command in vals["mailing_trace_ids"]
+                ]
+        return vals_list
+
+    @api.model
+    def _intellipush_due_sql(self):
+        # The SMS of a campaign that paused itself wait (mailing_mailing_auto_pause.py).
+        return SQL(
+            """%s
+               AND NOT EXISTS (
+                   SELECT 1 FROM mailing_mailing paused
+                    WHERE paused.id = sms.mailing_id AND paused.intellipush_paused
+               )""",
+            super()._intellipush_due_sql(),
+        )
+
+    def _intellipush_dispatch(self):
+        super()._intellipush_dispatch()
+        # Intellipush's answer may have pushed a campaign's failure rate over its threshold.
+        self.mailing_id._intellipush_check_auto_pause()
+
+    def _intellipush_apply_statuses(self, statuses):
+        super()._intellipush_apply_statuses(statuses)
+        self.filtered(lambda sms: sms.state == "error").mailing_id._intellipush_check_auto_pause()
+
+    @api.model
+    def _intellipush_campaigns_last_sent(self, numbers):
+        """The campaigns whose SMS was the last marketing SMS handed over to
+        each of ``numbers`` (E.164): those an opt-out from them answers."""
+        self.flush_model(["mailing_id", "number", "number_e164", "sms_purpose", "state", "sent_at"])
+        self.env.cr.execute(
+            """
+            SELECT DISTINCT ON (COALESCE(number_e164, number)) mailing_id
+              FROM sms_sms
+             WHERE sms_purpose = 'marketing'
+               AND state IN ('pending', 'sent')
+               AND COALESCE(number_e164, number) = ANY(%s)
+          ORDER BY COALESCE(number_e164, number), sent_at DESC NULLS LAST, id DESC
+            """,
+            [list(numbers)],
+        )
+        return self.env["mailing.mailing"].browse(
+            {mailing_id for (mailing_id,) in self.env.cr.fetchall() if mailing_id}
+        )
 
     @api.model
     def _create(self, data_list):
@@ -228,6 +277,22 @@ class SmsSms(models.Model):
                 new_bodies[sms] = body
         self.browse([sms.id for sms in new_bodies])._intellipush_change_text(new_bodies)
         self.env["intellipush.short.url"].create(children)
+
+
+def _cancelled_trace_command(command, sms_vals):
+    """A trace creation ``command`` of a skipped SMS, as skipped with its reason."""
+    if command[0] != 0 or command[2].get("trace_status") in ("cancel", "error"):
+        return command
+    return (
+        0,
+        0,
+        {
+            **command[2],
+            "trace_status": "cancel",
+            "failure_type": sms_vals.get("failure_type"),
+            "failure_reason": sms_vals.get("failure_reason"),
+        },
+    )
 
 
 def _with_sms_id(link, body, sms_id):

@@ -11,3 +11,5 @@ from . import test_demo_walk
 from . import test_hostile_routes
 from . import test_mailing_list_recipients
 from . import test_segmentation
+from . import test_campaign_auto_pause
+from . import test_campaign_frequency_cap

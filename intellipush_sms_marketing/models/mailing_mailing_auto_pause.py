@@ -1,0 +1,205 @@
+"""A campaign that goes wrong while it is being sent stops itself: when its
+opt-out rate or its failure rate passes the company's threshold, its SMS
+still queued are held (the dispatch leaves them, their credits stay reserved),
+its responsible and the SMS managers get an activity, and a person resumes
+or cancels it.
+
+The figures, per campaign, one query each:
+
+* handed over: its SMS Intellipush took (Sent, Delivered) or that failed;
+* failures: those that failed (refused by Intellipush, not delivered, a
+  number that cannot receive SMS);
+* opt-outs: those Sent or Delivered whose number answered with an opt-out
+  keyword, or whose contact withdrew the consent, after it and before any
+  later marketing SMS to that number (an opt-out belongs to the SMS last sent).
+
+The opt-out rate is opt-outs / SMS sent, the failure rate failures / handed
+over; a rate pauses when it is above its threshold (not at it), and only once
+the minimum number of SMS has been handed over, so that the first opt-out of
+a small campaign does not stop it. Once a person resumed a campaign, it is not
+paused again: they saw the figures and chose to go on.
+
+It runs after each dispatch batch's answer, after each delivery report poll
+and after each opt-out (keyword or consent withdrawal).
+"""
+
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+# The figures of one campaign (see the module's docstring).
+_FIGURES_SQL = """
+    SELECT COUNT(*) FILTER (WHERE sms.state IN ('pending', 'sent')) AS sent,
+           COUNT(*) FILTER (WHERE sms.state = 'error') AS failed,
+           COUNT(*) FILTER (WHERE sms.state = 'outgoing') AS waiting,
+           COUNT(*) FILTER (
+               WHERE sms.state IN ('pending', 'sent')
+                 AND optout.at IS NOT NULL
+                 AND NOT EXISTS (
+                     SELECT 1 FROM sms_sms later
+                      WHERE later.sms_purpose = 'marketing'
+                        AND later.company_id = sms.company_id
+                        AND COALESCE(later.number_e164, later.number) = COALESCE(sms.number_e164, sms.number)
+                        AND later.state IN ('pending', 'sent')
+                        AND later.sent_at > sms.sent_at
+                        AND later.sent_at <= optout.at
+                 )
+           ) AS opt_outs,
+           MIN(sms.company_id) AS company_id
+      FROM sms_sms sms
+      LEFT JOIN LATERAL (
+          SELECT MIN(event.at) AS at FROM (
+              SELECT inbound.received_at AS at
+                FROM intellipush_inbound_sms inbound
+               WHERE inbound.company_id = sms.company_id
+                 AND inbound.number = COALESCE(sms.number_e164, sms.number)
+                 AND inbound.action = 'opt_out'
+                 AND inbound.received_at >= sms.sent_at
+               UNION ALL
+              SELECT log.date
+                FROM intellipush_consent_log log
+               WHERE log.partner_id = sms.partner_id
+                 AND log.new_state = 'withdrawn'
+                 AND log.date >= sms.sent_at
+          ) event
+      ) optout ON sms.state IN ('pending', 'sent') AND sms.sent_at IS NOT NULL
+     WHERE sms.mailing_id = %(mailing_id)s
+"""
+
+
+class MailingMailing(models.Model):
+    _inherit = "mailing.mailing"
+
+    intellipush_paused = fields.Boolean(
+        "Paused Automatically",
+        readonly=True,
+        copy=False,
+        help="Its opt-out or failure rate passed the threshold while it was being sent: the SMS still queued "
+        "wait, with their credits reserved, until it is resumed or cancelled.",
+    )
+    intellipush_paused_at = fields.Datetime("Paused At", readonly=True, copy=False)
+    intellipush_pause_reason = fields.Text("Why It Paused", readonly=True, copy=False)
+    intellipush_resumed = fields.Boolean(
+        "Resumed After a Pause",
+        readonly=True,
+        copy=False,
+        help="A person resumed this campaign after it paused itself: it is not paused again.",
+    )
+
+    def _intellipush_figures(self):
+        """``{"sent", "failed", "waiting", "opt_outs", "company_id"}`` of this campaign's SMS."""
+        self.ensure_one()
+        self.env.flush_all()
+        self.env.cr.execute(SQL(_FIGURES_SQL, mailing_id=self.id))
+        columns = [column.name for column in self.env.cr.description]
+        return dict(zip(columns, self.env.cr.fetchone(), strict=True))
+
+    def _intellipush_check_auto_pause(self):
+        """Pause those of these campaigns whose opt-out or failure rate passed
+        the threshold of their company; returns them."""
+        paused = self.browse()
+        for mailing in self.filtered(
+            lambda mailing: mailing.mailing_type == "sms"
+            and not mailing.intellipush_paused
+            and not mailing.intellipush_resumed
+        ):
+            figures = mailing.sudo()._intellipush_figures()
+            if not figures["waiting"] or not figures["company_id"]:
+                continue  # nothing left to hold
+            company = self.env["res.company"].browse(figures["company_id"])
+            if reason := _pause_reason(self.env, company, figures):
+                mailing.sudo()._intellipush_pause(reason, figures["waiting"], company)
+                paused |= mailing
+        return paused
+
+    def _intellipush_pause(self, reason, waiting, company):
+        self.ensure_one()
+        self.write(
+            {
+                "intellipush_paused": True,
+                "intellipush_paused_at": fields.Datetime.now(),
+                "intellipush_pause_reason": reason,
+            }
+        )
+        note = _(
+            "%(reason)s %(waiting)s SMS wait, their credits stay reserved: resume the campaign or cancel them.",
+            reason=reason,
+            waiting=waiting,
+        )
+        self._message_log(body=note)
+        activity_type = self.env.ref("intellipush_sms_marketing.mail_activity_type_campaign_paused")
+        responsible = self.user_id | self.env.ref("intellipush_sms.group_intellipush_manager").users.filtered(
+            lambda user: company in user.company_ids and not user.share
+        )
+        for user in responsible:
+            self.activity_schedule(
+                activity_type_id=activity_type.id,
+                summary=_("SMS campaign paused: %s", self.subject),
+                note=note,
+                user_id=user.id,
+            )
+
+    def _intellipush_end_pause(self, message):
+        self.write({"intellipush_paused": False, "intellipush_paused_at": False})
+        for mailing in self:
+            mailing._message_log(body=message)
+        self.activity_unlink(["intellipush_sms_marketing.mail_activity_type_campaign_paused"])
+
+    def _intellipush_check_paused(self):
+        if not all(self.mapped("intellipush_paused")):
+            raise UserError(_("Only a paused SMS campaign can be resumed or cancelled here."))
+
+    def action_intellipush_resume(self):
+        """Send the SMS the pause held: the dispatch takes them again."""
+        self._intellipush_check_paused()
+        self.write({"intellipush_resumed": True})
+        self._intellipush_end_pause(_("Sending resumed by %s: the waiting SMS go now.", self.env.user.name))
+        self.env.ref("intellipush_sms.ir_cron_intellipush_dispatch").sudo()._trigger()
+        return True
+
+    def action_intellipush_cancel_paused(self):
+        """Cancel the SMS the pause held and give their credits back."""
+        self._intellipush_check_paused()
+        waiting = self.env["sms.sms"].sudo().search([("mailing_id", "in", self.ids), ("state", "=", "outgoing")])
+        waiting._intellipush_set_state(
+            "canceled",
+            reason=_("The campaign paused itself and %s cancelled what was left to send.", self.env.user.name),
+        )
+        count_by_mailing = {mailing: len(sms) for mailing, sms in waiting.grouped("mailing_id").items()}
+        for mailing in self:
+            mailing._intellipush_end_pause(
+                _(
+                    "Cancelled by %(user)s after the pause: %(count)s SMS will not be sent, their credits are "
+                    "released.",
+                    user=self.env.user.name,
+                    count=count_by_mailing.get(mailing, 0),
+                )
+            )
+        return True
+
+
+def _pause_reason(env, company, figures):
+    """Why a campaign with these ``figures`` pauses, or None."""
+    handed_over = figures["sent"] + figures["failed"]
+    if not company.intellipush_auto_pause or handed_over < company.intellipush_pause_min_sent:
+        return None
+    optout_rate = 100.0 * figures["opt_outs"] / figures["sent"] if figures["sent"] else 0.0
+    failure_rate = 100.0 * figures["failed"] / handed_over
+    if company.intellipush_pause_optout_rate and optout_rate > company.intellipush_pause_optout_rate:
+        return env._(
+            "Paused automatically: %(count)s opt-outs of %(sent)s SMS sent (%(rate).1f %%, the limit is "
+            "%(limit).1f %%).",
+            count=figures["opt_outs"],
+            sent=figures["sent"],
+            rate=optout_rate,
+            limit=company.intellipush_pause_optout_rate,
+        )
+    if company.intellipush_pause_failure_rate and failure_rate > company.intellipush_pause_failure_rate:
+        return env._(
+            "Paused automatically: %(count)s of %(handed)s SMS failed (%(rate).1f %%, the limit is %(limit).1f %%).",
+            count=figures["failed"],
+            handed=handed_over,
+            rate=failure_rate,
+            limit=company.intellipush_pause_failure_rate,
+        )
+    return None
