@@ -18,6 +18,7 @@
         "views/intellipush_sms_send_views.xml",
         "views/mailing_mailing_views.xml",
         "views/mailing_list_views.xml",
+        "report/intellipush_campaign_order_views.xml",
         "report/intellipush_campaign_report_views.xml",
     ],
     "demo": [

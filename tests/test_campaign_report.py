@@ -20,6 +20,9 @@ def test_report_has_typed_cells_frozen_header_and_filters():
             "click_rate": 0.25,
             "opt_outs": 1,
             "credits": 53.3352,
+            "orders": 3,
+            "revenue": 4497.5,
+            "revenue_per_credit": 84.33,
             "co2_grams": 0.672,
         }
     ]
@@ -45,7 +48,16 @@ def test_report_has_typed_cells_frozen_header_and_filters():
     assert campaigns["C2"].value == 50 and isinstance(campaigns["C2"].value, int)
     assert campaigns["I2"].value == 0.25 and campaigns["I2"].number_format == "0.0%"
     assert campaigns.freeze_panes == "A2"
-    assert campaigns.auto_filter.ref == "A1:L2"
+    assert [cell.value for cell in campaigns[1]][10:14] == [
+        "Credits Spent",
+        "Orders",
+        "Revenue (excl. VAT)",
+        "Revenue per credit",
+    ]
+    assert campaigns["L2"].value == 3 and isinstance(campaigns["L2"].value, int)
+    assert campaigns["M2"].value == 4497.5 and campaigns["M2"].number_format == "0.00"
+    assert campaigns["N2"].value == 84.33
+    assert campaigns.auto_filter.ref == "A1:O2"
     assert campaigns.column_dimensions["A"].width > 8
     visits_sheet = workbook["Visits"]
     assert [cell.value for cell in visits_sheet[2]] == [

@@ -363,18 +363,9 @@ class MailingMailing(models.Model):
     @api.depends("mailing_trace_ids")
     def _compute_intellipush_statistics(self):
         sms_mailings = self.filtered(lambda mailing: mailing.mailing_type == "sms" and mailing.id)
+        result_fields = self._intellipush_result_fields()
         (self - sms_mailings).update(
-            {
-                "intellipush_credits_spent": 0,
-                "intellipush_unique_visitors": 0,
-                "intellipush_click_rate": 0,
-                "intellipush_opt_outs": 0,
-                "intellipush_co2_grams": 0,
-                "intellipush_co2_email_grams": 0,
-                "intellipush_handed_over": 0,
-                "intellipush_to_send": 0,
-                "intellipush_progress": 0,
-            }
+            dict.fromkeys([*result_fields, "intellipush_handed_over", "intellipush_to_send", "intellipush_progress"], 0)
         )
         if not sms_mailings:
             return
@@ -395,16 +386,23 @@ class MailingMailing(models.Model):
         results = sms_mailings._intellipush_results()
         for mailing in sms_mailings:
             result = results[mailing]
-            mailing.intellipush_credits_spent = result.credits_spent
-            mailing.intellipush_unique_visitors = result.unique_visitors
-            mailing.intellipush_click_rate = result.click_rate
-            mailing.intellipush_opt_outs = result.opt_outs
-            mailing.intellipush_co2_grams = result.co2_grams
-            mailing.intellipush_co2_email_grams = result.co2_email_grams
+            mailing.update({name: result[column] for name, column in result_fields.items()})
             handed, total = progress.get(mailing, (0, 0))
             mailing.intellipush_handed_over = handed
             mailing.intellipush_to_send = total
             mailing.intellipush_progress = 100.0 * handed / total if total else 0
+
+    def _intellipush_result_fields(self):
+        """``{field of the mailing: column of the campaign analysis}``: the
+        figures of the results read from the analysis in one query."""
+        return {
+            "intellipush_credits_spent": "credits_spent",
+            "intellipush_unique_visitors": "unique_visitors",
+            "intellipush_click_rate": "click_rate",
+            "intellipush_opt_outs": "opt_outs",
+            "intellipush_co2_grams": "co2_grams",
+            "intellipush_co2_email_grams": "co2_email_grams",
+        }
 
     def _intellipush_results(self):
         """``{mailing: its row of the campaign analysis}`` (an empty row, all

@@ -123,6 +123,9 @@ class MailingMailing(models.Model):
                 "click_rate": mailing.intellipush_click_rate / 100,
                 "opt_outs": mailing.intellipush_opt_outs,
                 "credits": mailing.intellipush_credits_spent,
+                "orders": results[mailing].orders,
+                "revenue": results[mailing].revenue,
+                "revenue_per_credit": results[mailing].revenue_per_credit,
                 "co2_grams": mailing.intellipush_co2_grams,
             }
             for mailing in self
@@ -179,6 +182,9 @@ def _titles(env):
         "Click rate": env._("Click rate"),
         "Opt-outs": env._("Opt-outs"),
         "Credits Spent": env._("Credits Spent"),
+        "Orders": env._("Orders"),
+        "Revenue (excl. VAT)": env._("Revenue (excl. VAT)"),
+        "Revenue per credit": env._("Revenue per credit"),
         "CO2 (g)": env._("CO2 (g)"),
         "Recipient": env._("Recipient"),
         "Number": env._("Number"),

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+DEFAULT_ATTRIBUTION_DAYS = 7
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -51,3 +53,19 @@ class ResCompany(models.Model):
                 raise ValidationError(
                     _("The pause thresholds are percentages from 0 to 100, judged after 0 or more SMS.")
                 )
+
+    intellipush_attribution_days = fields.Integer(
+        "Revenue Attribution Window (days)",
+        default=DEFAULT_ATTRIBUTION_DAYS,
+        required=True,
+        help="A confirmed sales order or a paid POS order of a customer counts as revenue of an SMS campaign "
+        "when it comes at most this many days after the customer clicked the campaign's link: an order "
+        "exactly that many days later still counts, one second later no longer does. When several "
+        "campaigns were clicked before an order, the last click wins. Visits of bots and link previews "
+        "never count.",
+    )
+
+    @api.constrains("intellipush_attribution_days")
+    def _check_intellipush_attribution_days(self):
+        if any(company.intellipush_attribution_days < 1 for company in self):
+            raise ValidationError(_("The revenue attribution window of SMS campaigns is at least one day."))

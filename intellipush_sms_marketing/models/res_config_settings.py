@@ -9,3 +9,4 @@ class ResConfigSettings(models.TransientModel):
     intellipush_pause_optout_rate = fields.Float(related="company_id.intellipush_pause_optout_rate", readonly=False)
     intellipush_pause_failure_rate = fields.Float(related="company_id.intellipush_pause_failure_rate", readonly=False)
     intellipush_pause_min_sent = fields.Integer(related="company_id.intellipush_pause_min_sent", readonly=False)
+    intellipush_attribution_days = fields.Integer(related="company_id.intellipush_attribution_days", readonly=False)

@@ -1,1 +1,2 @@
+from . import intellipush_campaign_order
 from . import intellipush_campaign_report

@@ -5,6 +5,7 @@ from . import test_campaign_link_visits
 from . import test_campaign_provider_links
 from . import test_campaign_quiet_hours
 from . import test_campaign_resume
+from . import test_campaign_revenue
 from . import test_campaign_segments
 from . import test_consent_lists
 from . import test_demo_walk

@@ -72,3 +72,21 @@ class CampaignLinkMixin(IntellipushSandboxMixin):
 
     def _before_campaign_sent(self):
         """What a test class needs in place before the campaign goes."""
+
+
+BROWSER = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Version/17.5 Mobile Safari/604.1"
+WHATSAPP_PREVIEW = "WhatsApp/2.24.8.85 A"
+
+
+def visit_campaign_link(case, mailing, partner, at, agent=BROWSER):
+    """In the HttpCase ``case``, ``partner`` opens their link of ``mailing``
+    (sent) over HTTP with the browser ``agent``; the visit (a click, or a
+    bot's visit) is then dated ``at``, a whole second as orders are."""
+    env = case.env
+    trace = env["mailing.trace"].search([("mass_mailing_id", "=", mailing.id), ("res_id", "=", partner.id)])
+    code = env["link.tracker"].search([("mass_mailing_id", "=", mailing.id)]).code
+    response = case.url_open(f"/r/{code}/s/{trace.sms_id_int}", headers={"User-Agent": agent}, allow_redirects=False)
+    case.assertEqual(response.status_code, 302)
+    visit = env["link.tracker.click"].with_context(active_test=False).search([], order="id desc", limit=1)
+    env.cr.execute("UPDATE link_tracker_click SET create_date = %s WHERE id = %s", [at, visit.id])
+    env.invalidate_all()

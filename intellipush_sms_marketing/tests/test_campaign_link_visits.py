@@ -4,11 +4,9 @@ are counted apart; an SMS id that is no recipient is no click."""
 
 from odoo.tests import HttpCase, tagged
 
+from .common import BROWSER, WHATSAPP_PREVIEW, CampaignLinkMixin
 from .common import CAMPAIGN_TARGET as TARGET
-from .common import CampaignLinkMixin
 
-BROWSER = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Version/17.5 Mobile Safari/604.1"
-WHATSAPP_PREVIEW = "WhatsApp/2.24.8.85 A"
 IMESSAGE_PREVIEW = "Mozilla/5.0 (Macintosh) facebookexternalhit/1.1 Facebot Twitterbot/1.0"
 
 

@@ -21,6 +21,9 @@ SUMMARY_COLUMNS = [
     ("Click rate", "click_rate", "percent"),
     ("Opt-outs", "opt_outs", "integer"),
     ("Credits Spent", "credits", "decimal"),
+    ("Orders", "orders", "integer"),
+    ("Revenue (excl. VAT)", "revenue", "decimal"),
+    ("Revenue per credit", "revenue_per_credit", "decimal"),
     ("CO2 (g)", "co2_grams", "decimal"),
 ]
 VISIT_COLUMNS = [

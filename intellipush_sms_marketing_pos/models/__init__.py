@@ -1,0 +1,1 @@
+from . import intellipush_campaign_order
