@@ -4,6 +4,7 @@ from . import res_config_settings
 from . import intellipush_cron_runner
 from . import sms_sms
 from . import sms_sms_policy
+from . import sms_sms_legal_basis
 from . import sms_sms_reserve
 from . import sms_sms_settle
 from . import sms_sms_status
@@ -19,6 +20,7 @@ from . import intellipush_access_lockout
 from . import intellipush_consent_log
 from . import intellipush_inbound_sms
 from . import res_partner
+from . import res_partner_legal_basis
 from . import portal_mixin
 from . import link_tracker
 from . import sale_order

@@ -25,6 +25,8 @@ class ResConfigSettings(models.TransientModel):
     intellipush_invoice_reminders = fields.Boolean(related="company_id.intellipush_invoice_reminders", readonly=False)
     intellipush_optout_footer = fields.Char(related="company_id.intellipush_optout_footer", readonly=False)
     intellipush_keyword = fields.Char(related="company_id.intellipush_keyword", readonly=False)
+    intellipush_customer_basis = fields.Boolean(related="company_id.intellipush_customer_basis", readonly=False)
+    intellipush_customer_optout = fields.Char(related="company_id.intellipush_customer_optout", readonly=False)
     intellipush_stop_words = fields.Char(related="company_id.intellipush_stop_words", readonly=False)
     intellipush_join_words = fields.Char(related="company_id.intellipush_join_words", readonly=False)
     intellipush_optout_confirmation = fields.Char(related="company_id.intellipush_optout_confirmation", readonly=False)

@@ -7,6 +7,8 @@ from . import link_tracker_click
 from . import mailing_list
 from . import mailing_mailing
 from . import mailing_mailing_results
+from . import mailing_mailing_legal_basis
+from . import mailing_trace
 from . import res_company
 from . import res_config_settings
 from . import res_partner

@@ -34,7 +34,13 @@ class SmsSms(models.Model):
         """The SMS of an SMS Marketing mailing are marketing, whoever creates
         them: consent and the opt-out instruction always apply to a campaign."""
         vals_list = [{**vals, "sms_purpose": "marketing"} if vals.get("mailing_id") else vals for vals in vals_list]
-        return super()._intellipush_prepare_vals(vals_list)
+        vals_list = super()._intellipush_prepare_vals(vals_list)
+        # The campaign's results count its recipients per basis: the trace keeps it.
+        for vals in vals_list:
+            for command in vals.get("mailing_trace_ids") or ():
+                if vals.get("intellipush_legal_basis") and command[0] == 0:
+                    command[2]["intellipush_legal_basis"] = vals["intellipush_legal_basis"]
+        return vals_list
 
     @api.model
     def _create(self, data_list):

@@ -10,3 +10,4 @@ from . import test_demo_walk
 from . import test_hostile_routes
 from . import test_mailing_list_recipients
 from . import test_segmentation
+from . import test_campaign_legal_basis
