@@ -89,7 +89,7 @@ class PosOrder(models.Model):
             and order.company_id._intellipush_customer_optout_offered()
         ):
             order.partner_id.with_context(intellipush_pos_config_id=order.config_id.id)._sms_record_existing_customer(
-                "pos", order.name, order.company_id.intellipush_customer_optout.strip()
+                "pos", order.pos_reference or order.name, order.company_id.intellipush_customer_optout.strip()
             )
 
     # ------------------------------------------------------------
