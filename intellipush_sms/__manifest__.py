@@ -27,6 +27,7 @@
         "views/res_partner_views.xml",
         "views/sms_template_views.xml",
         "views/sale_order_views.xml",
+        "views/sale_order_report_templates.xml",
         "views/account_move_views.xml",
         "views/intellipush_reminder_rule_views.xml",
         "views/intellipush_sms_send_views.xml",

@@ -6,6 +6,7 @@ from . import intellipush_cron_runner
 from . import sms_sms
 from . import sms_sms_policy
 from . import sms_sms_frequency_cap
+from . import sms_sms_legal_basis
 from . import sms_sms_reserve
 from . import sms_sms_settle
 from . import sms_sms_status
@@ -22,6 +23,7 @@ from . import intellipush_access_lockout
 from . import intellipush_consent_log
 from . import intellipush_inbound_sms
 from . import res_partner
+from . import res_partner_legal_basis
 from . import portal_mixin
 from . import link_tracker
 from . import sale_order

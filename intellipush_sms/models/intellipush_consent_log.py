@@ -20,7 +20,17 @@ CONSENT_CHANNELS = [
     ("inbound_keyword", "SMS Keyword"),
     ("manual", "Manual"),
     ("api", "API"),
+    ("sale", "Sales Order"),
 ]
+# The legal basis of marketing SMS to a contact (markedsføringsloven § 15):
+# consent, or the existing-customer exception of § 15(3).
+LEGAL_BASES = [
+    ("consent", "Consent"),
+    ("existing_customer", "Existing Customer (§15(3))"),
+    ("none", "No Basis"),
+]
+# The bases an SMS goes on (one without a basis does not go).
+SMS_BASES = LEGAL_BASES[:2]
 
 
 class IntellipushConsentLog(models.Model):
@@ -40,6 +50,17 @@ class IntellipushConsentLog(models.Model):
     previous_state = fields.Selection(CONSENT_STATES, readonly=True)
     new_state = fields.Selection(CONSENT_STATES, required=True, readonly=True)
     proof = fields.Text(readonly=True)
+    basis = fields.Selection(
+        LEGAL_BASES,
+        string="Marketing Basis",
+        readonly=True,
+        help="The contact's legal basis for marketing SMS once this entry was recorded.",
+    )
+    order_ref = fields.Char(
+        "Order Reference",
+        readonly=True,
+        help="The sale in which the number was collected, for the existing-customer basis (§15(3)).",
+    )
     # A copy, not a link: the log keeps the proof as it was when recorded.
     proof_file = fields.Binary("Proof Document", attachment=True, readonly=True)
     proof_filename = fields.Char(readonly=True)
@@ -56,6 +77,10 @@ class IntellipushConsentLog(models.Model):
     def create(self, vals_list):
         if not self.env.context.get("intellipush_consent_entry"):
             raise UserError(_("Consent log entries are written when the consent changes, never by hand."))
+        # The basis each entry leaves the contact with, as it is now.
+        partners = self.env["res.partner"].browse([vals["partner_id"] for vals in vals_list])
+        for vals, partner in zip(vals_list, partners, strict=True):
+            vals.setdefault("basis", partner.sms_marketing_basis)
         return super().create(vals_list)
 
     def write(self, vals):

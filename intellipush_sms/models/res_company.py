@@ -122,6 +122,20 @@ class ResCompany(models.Model):
         help="Comma-separated words that, after the code word, remove the number from the blacklist "
         "and record the marketing consent.",
     )
+    # Markedsføringsloven § 15(3): a number collected in a sale may receive
+    # offers of the shop's own similar products, if an opt-out was offered then.
+    intellipush_customer_basis = fields.Boolean(
+        "Existing-customer Basis",
+        help="Record the existing-customer basis (§15(3)) of the customer's mobile number when a sales order is "
+        "confirmed (and, with the Point of Sale, when an order is paid), with the opt-out offered below. The "
+        "opt-out is printed on quotations and order confirmations and added to the confirmation SMS.",
+    )
+    intellipush_customer_optout = fields.Char(
+        "Opt-out at Collection",
+        default="Du kan reservere deg mot markedsføring på SMS: svar STOPP",
+        help="The free and simple opt-out offered when the number is collected in a sale, as it is printed and "
+        "recorded as proof.",
+    )
     intellipush_optout_confirmation = fields.Char(
         "Opt-out Confirmation",
         help="Sent back after an opt-out keyword. Empty: no confirmation.",
@@ -251,6 +265,19 @@ class ResCompany(models.Model):
         if not footer or body.rstrip().endswith(footer):
             return body
         return f"{body.rstrip()}\n{footer}"
+
+    def _intellipush_customer_optout_offered(self):
+        """Whether sales record the existing-customer basis (§ 15(3)): only with an opt-out to offer."""
+        self.ensure_one()
+        return self.intellipush_customer_basis and bool((self.intellipush_customer_optout or "").strip())
+
+    def _intellipush_with_customer_optout(self, body):
+        """``body`` ending with the opt-out offered where numbers are collected in a sale (once)."""
+        self.ensure_one()
+        if not self._intellipush_customer_optout_offered():
+            return body
+        optout = self.intellipush_customer_optout.strip()
+        return body if optout in body else f"{body.rstrip()}\n{optout}"
 
     def _intellipush_optin_request_text(self):
         """The confirmation request a join keyword gets: the company's text, or

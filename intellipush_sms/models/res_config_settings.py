@@ -28,6 +28,8 @@ class ResConfigSettings(models.TransientModel):
     intellipush_frequency_cap = fields.Boolean(related="company_id.intellipush_frequency_cap", readonly=False)
     intellipush_cap_per_day = fields.Integer(related="company_id.intellipush_cap_per_day", readonly=False)
     intellipush_cap_per_week = fields.Integer(related="company_id.intellipush_cap_per_week", readonly=False)
+    intellipush_customer_basis = fields.Boolean(related="company_id.intellipush_customer_basis", readonly=False)
+    intellipush_customer_optout = fields.Char(related="company_id.intellipush_customer_optout", readonly=False)
     intellipush_stop_words = fields.Char(related="company_id.intellipush_stop_words", readonly=False)
     intellipush_join_words = fields.Char(related="company_id.intellipush_join_words", readonly=False)
     intellipush_optout_confirmation = fields.Char(related="company_id.intellipush_optout_confirmation", readonly=False)

@@ -20,6 +20,7 @@ class SaleOrder(models.Model):
 
     def action_confirm(self):
         res = super().action_confirm()
+        self._intellipush_record_customer_basis()
         self.filtered(
             lambda order: (
                 order.company_id.intellipush_order_sms
@@ -49,7 +50,7 @@ class SaleOrder(models.Model):
             )
             if not template:
                 continue
-            sent = orders._intellipush_post_template_sms(
+            sent = orders.with_context(intellipush_order_confirmation=True)._intellipush_post_template_sms(
                 template,
                 unreachable_note=lambda order: self.env._(
                     "The order confirmation was not sent by SMS: %(partner)s has no valid mobile number.",
@@ -57,3 +58,20 @@ class SaleOrder(models.Model):
                 ),
             )
             orders._intellipush_posted_on(sent).intellipush_confirmation_sent_at = fields.Datetime.now()
+
+    def _intellipush_post_sms(self, body_by_id, purpose="transactional", recipients=None, **message_sms_kwargs):
+        # The confirmation offers the opt-out that the existing-customer basis records as offered.
+        if self.env.context.get("intellipush_order_confirmation"):
+            body_by_id = {
+                order.id: order.company_id._intellipush_with_customer_optout(body_by_id[order.id]) for order in self
+            }
+        return super()._intellipush_post_sms(body_by_id, purpose, recipients, **message_sms_kwargs)
+
+    def _intellipush_record_customer_basis(self):
+        """Markedsføringsloven § 15(3): the customer's mobile number was
+        collected in this sale, whose quotation, confirmation and SMS offer
+        the company's opt-out; record the existing-customer basis with it."""
+        for order in self.filtered(lambda order: order.company_id._intellipush_customer_optout_offered()):
+            order.partner_id._sms_record_existing_customer(
+                "sale", order.name, order.company_id.intellipush_customer_optout.strip()
+            )

@@ -22,6 +22,17 @@ POLICED_PURPOSES = ("transactional", "marketing")
 Verdict = namedtuple("Verdict", "failure_type reason skip")
 
 
+class Reachable(tuple):
+    """What :meth:`SmsSms._intellipush_reachable` finds: the ``(numbers,
+    body, skipped)`` its callers unpack, with ``bases``, the legal basis of
+    each recipient let through (marketing: consent or existing customer)."""
+
+    def __new__(cls, numbers, body, skipped, bases=()):
+        reachable = super().__new__(cls, (numbers, body, skipped))
+        reachable.bases = [basis for basis in bases if basis]
+        return reachable
+
+
 class SmsSms(models.Model):
     _inherit = "sms.sms"
 
@@ -70,17 +81,17 @@ class SmsSms(models.Model):
             )
         }
         empty_partner = self.env["res.partner"]
-        verdicts = self._intellipush_policy_verdicts(
-            [
-                (
-                    vals.get("number"),
-                    partner_by_id.get(vals.get("partner_id"), empty_partner),
-                    vals["sms_purpose"],
-                    company,
-                )
-                for vals, company in zip(checked, companies, strict=True)
-            ]
-        )
+        entries = [
+            (
+                vals.get("number"),
+                partner_by_id.get(vals.get("partner_id"), empty_partner),
+                vals["sms_purpose"],
+                company,
+            )
+            for vals, company in zip(checked, companies, strict=True)
+        ]
+        verdicts = self._intellipush_policy_verdicts(entries)
+        self._intellipush_stamp_legal_basis(checked, entries, verdicts)
         for vals, company, verdict in zip(checked, companies, verdicts, strict=True):
             if vals.get("state", "outgoing") != "outgoing":
                 if verdict:
@@ -152,6 +163,7 @@ class SmsSms(models.Model):
                 verdicts.append(Verdict("sms_optout", _("No marketing consent from this contact."), "no_consent"))
             else:
                 verdicts.append(None)
+        verdicts = self._intellipush_apply_legal_basis(entries, verdicts)
         return self._intellipush_apply_frequency_cap(entries, numbers, verdicts)
 
     @api.model
@@ -189,16 +201,15 @@ class SmsSms(models.Model):
         Counter of the skip reasons of those left out)``. A recipient
         without a number is counted as such, so that every one is accounted for."""
         with_number = [(number, partner) for number, partner in recipients if number]
-        verdicts = self._intellipush_policy_verdicts(
-            [(number, partner, purpose, company) for number, partner in with_number]
-        )
+        entries = [(number, partner, purpose, company) for number, partner in with_number]
+        verdicts = self._intellipush_policy_verdicts(entries)
         numbers = [number for (number, _partner), verdict in zip(with_number, verdicts, strict=True) if not verdict]
         if purpose == "marketing":
             body = company._intellipush_with_optout_footer(body)
         skipped = Counter(verdict.skip for verdict in verdicts if verdict)
         if without := len(recipients) - len(with_number):
             skipped["no_number"] = without
-        return numbers, body, skipped
+        return Reachable(numbers, body, skipped, self._intellipush_reached_bases(entries, verdicts))
 
     @api.model
     def _intellipush_estimate(self, recipients, body, purpose, company):
@@ -213,6 +224,8 @@ class SmsSms(models.Model):
         """The cost line of what :meth:`_intellipush_reachable` found."""
         numbers, body, skipped = reachable
         summary = self.env["intellipush.credit.rate"].with_company(company)._cost_summary(numbers, body)
+        if summary and (bases := self._intellipush_describe_bases(getattr(reachable, "bases", ()))):
+            summary = f"{summary}; {bases}"
         # When the rules let nobody through, say so rather than show nothing.
         if skipped and (summary or (not numbers and company.sms_provider == "intellipush")):
             summary = "; ".join([summary or self.env._("No SMS to send"), *self._intellipush_describe_skipped(skipped)])

@@ -22,3 +22,4 @@ from . import test_secret_links
 from . import test_sms_send
 from . import test_ui
 from . import test_frequency_cap
+from . import test_legal_basis

@@ -132,6 +132,7 @@ class MailingMailing(models.Model):
         "mailing_domain",
         "contact_list_ids",
         "intellipush_segment_id",
+        "intellipush_legal_basis",
     )
     def _compute_intellipush_cost_summary(self):
         sample_size = int(
@@ -146,7 +147,7 @@ class MailingMailing(models.Model):
                 mailing.intellipush_cost_summary = mailing._intellipush_estimated_summary(res_ids, sample_size)
                 continue
             recipients, body = mailing._intellipush_campaign_messages()
-            mailing.intellipush_cost_summary = self.env["sms.sms"]._intellipush_estimate(
+            mailing.intellipush_cost_summary = mailing._intellipush_sms_policy()._intellipush_estimate(
                 recipients, body, "marketing", self.env.company
             )
 
@@ -213,9 +214,10 @@ class MailingMailing(models.Model):
         company = self.env.company
         step = len(res_ids) / sample_size
         sample = [res_ids[int(index * step)] for index in range(sample_size)]
-        numbers, body, skipped = self.env["sms.sms"]._intellipush_reachable(
+        reachable = self._intellipush_sms_policy()._intellipush_reachable(
             *self._intellipush_campaign_messages(sample), "marketing", company
         )
+        numbers, body, skipped = reachable
         total = len(res_ids)
         if self.ab_testing_enabled and not self.ab_testing_is_winner_mailing:
             # An A/B test goes to its share of the audience.
@@ -248,6 +250,14 @@ class MailingMailing(models.Model):
             parts.append(_("about %s to destinations not enabled", scaled(blocked)))
         if invalid := sum(1 for quote in quotes if not quote.e164):
             parts.append(_("about %s invalid number(s)", scaled(invalid)))
+        if existing := reachable.bases.count("existing_customer"):
+            parts.append(
+                _(
+                    "about %(consent)s with consent, about %(customers)s existing customer(s) (§15(3))",
+                    consent=scaled(len(reachable.bases) - existing),
+                    customers=scaled(existing),
+                )
+            )
         labels = self.env["sms.sms"]._intellipush_skip_labels()
         parts += [
             self.env._("about %(count)s skipped: %(reason)s", count=scaled(count), reason=labels[skip])
@@ -342,7 +352,7 @@ class MailingMailing(models.Model):
         if not self._intellipush_prices_before_sending():
             return
         company = self.env.company
-        numbers, body, _skipped = self.env["sms.sms"]._intellipush_reachable(
+        numbers, body, _skipped = self._intellipush_sms_policy()._intellipush_reachable(
             *self._intellipush_campaign_messages(), "marketing", company
         )
         wallet = self.env["intellipush.credit.wallet"]._for_company(company)

@@ -35,6 +35,11 @@ class SmsSms(models.Model):
         them: consent and the opt-out instruction always apply to a campaign."""
         vals_list = [{**vals, "sms_purpose": "marketing"} if vals.get("mailing_id") else vals for vals in vals_list]
         vals_list = super()._intellipush_prepare_vals(vals_list)
+        # The campaign's results count its recipients per basis: the trace keeps it.
+        for vals in vals_list:
+            for command in vals.get("mailing_trace_ids") or ():
+                if vals.get("intellipush_legal_basis") and command[0] == 0:
+                    command[2]["intellipush_legal_basis"] = vals["intellipush_legal_basis"]
         for vals in vals_list:
             if vals.get("state") == "canceled" and vals.get("mailing_trace_ids"):
                 # Skipped by our policy (the frequency cap) after Odoo's

@@ -14,3 +14,4 @@ from . import test_mailing_list_recipients
 from . import test_segmentation
 from . import test_campaign_auto_pause
 from . import test_campaign_frequency_cap
+from . import test_campaign_legal_basis

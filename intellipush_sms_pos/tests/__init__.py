@@ -3,3 +3,4 @@ from . import test_hostile_routes
 from . import test_quick_sms
 from . import test_receipt_sms
 from . import test_ui
+from . import test_legal_basis
