@@ -71,7 +71,9 @@ def test_export_document_lists_every_kind_with_its_count():
     assert document["number"] == "+4741234567"
     assert document["generated_at"] == "2026-12-02T10:30:00"
     assert document["counts"] == {"sms": 1, "inbound": 0}
-    assert document["data"]["sms"]["records"] == [{"body": "Hei Kari ✓", "sent_at": "2026-12-02T10:30:00", "state": "sent"}]
+    assert document["data"]["sms"]["records"] == [
+        {"body": "Hei Kari ✓", "sent_at": "2026-12-02T10:30:00", "state": "sent"}
+    ]
     assert document["data"]["inbound"] == {"label": "Received SMS", "records": []}
 
 

@@ -14,7 +14,6 @@ from . import mailing_mailing_quiet_hours
 from . import mailing_trace
 from . import mailing_mailing_revenue
 from . import mailing_mailing_legal_basis
-from . import mailing_trace
 from . import res_company
 from . import res_config_settings
 from . import res_partner
