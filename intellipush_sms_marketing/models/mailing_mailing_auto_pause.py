@@ -4,7 +4,8 @@ still queued are held (the dispatch leaves them, their credits stay reserved),
 its responsible and the SMS managers get an activity, and a person resumes
 or cancels it.
 
-The figures, per campaign, one query each:
+The figures, per campaign (the counts in one query after every batch; the
+opt-outs, from the opt-outs received, only once the campaign is judged):
 
 * handed over: its SMS Intellipush took (Sent, Delivered) or that failed;
 * failures: those that failed (refused by Intellipush, not delivered, a
@@ -27,43 +28,64 @@ from odoo import _, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-# The figures of one campaign (see the module's docstring).
-_FIGURES_SQL = """
-    SELECT COUNT(*) FILTER (WHERE sms.state IN ('pending', 'sent')) AS sent,
-           COUNT(*) FILTER (WHERE sms.state = 'error') AS failed,
-           COUNT(*) FILTER (WHERE sms.state = 'outgoing') AS waiting,
-           COUNT(*) FILTER (
-               WHERE sms.state IN ('pending', 'sent')
-                 AND optout.at IS NOT NULL
-                 AND NOT EXISTS (
-                     SELECT 1 FROM sms_sms later
-                      WHERE later.sms_purpose = 'marketing'
-                        AND later.company_id = sms.company_id
-                        AND COALESCE(later.number_e164, later.number) = COALESCE(sms.number_e164, sms.number)
-                        AND later.state IN ('pending', 'sent')
-                        AND later.sent_at > sms.sent_at
-                        AND later.sent_at <= optout.at
-                 )
-           ) AS opt_outs,
-           MIN(sms.company_id) AS company_id
-      FROM sms_sms sms
-      LEFT JOIN LATERAL (
-          SELECT MIN(event.at) AS at FROM (
-              SELECT inbound.received_at AS at
-                FROM intellipush_inbound_sms inbound
-               WHERE inbound.company_id = sms.company_id
-                 AND inbound.number = COALESCE(sms.number_e164, sms.number)
-                 AND inbound.action = 'opt_out'
-                 AND inbound.received_at >= sms.sent_at
-               UNION ALL
-              SELECT log.date
-                FROM intellipush_consent_log log
-               WHERE log.partner_id = sms.partner_id
-                 AND log.new_state = 'withdrawn'
-                 AND log.date >= sms.sent_at
-          ) event
-      ) optout ON sms.state IN ('pending', 'sent') AND sms.sent_at IS NOT NULL
-     WHERE sms.mailing_id = %(mailing_id)s
+# The counts of one campaign's SMS (see the module's docstring): read after
+# every dispatch batch, through the index on ``sms_sms.mailing_id``.
+_COUNTS_SQL = """
+    SELECT COUNT(*) FILTER (WHERE state IN ('pending', 'sent')) AS sent,
+           COUNT(*) FILTER (WHERE state = 'error') AS failed,
+           COUNT(*) FILTER (WHERE state = 'outgoing') AS waiting,
+           MIN(company_id) AS company_id,
+           MIN(sent_at) AS first_sent_at
+      FROM sms_sms
+     WHERE mailing_id = %(mailing_id)s
+"""
+
+# Its opt-outs, from the opt-outs since its first SMS went (few) to the SMS
+# each answers: the campaign's SMS to that number (a keyword) or contact (a
+# withdrawal), sent before it. Only read once the campaign is judged (enough
+# SMS handed over).
+_ANSWERED_SQL = """
+    SELECT sms.id, COALESCE(sms.number_e164, sms.number), sms.company_id, sms.sent_at, inbound.received_at
+      FROM intellipush_inbound_sms inbound
+      JOIN sms_sms sms
+        ON COALESCE(sms.number_e164, sms.number) = inbound.number
+       AND sms.company_id = inbound.company_id
+     WHERE inbound.action = 'opt_out'
+       AND inbound.received_at >= %(since)s
+       AND sms.mailing_id = %(mailing_id)s
+       AND sms.state IN ('pending', 'sent')
+       AND sms.sent_at <= inbound.received_at
+ UNION ALL
+    SELECT sms.id, COALESCE(sms.number_e164, sms.number), sms.company_id, sms.sent_at, log.date
+      FROM intellipush_consent_log log
+      JOIN sms_sms sms ON sms.partner_id = log.partner_id
+     WHERE log.new_state = 'withdrawn'
+       AND log.date >= %(since)s
+       AND sms.mailing_id = %(mailing_id)s
+       AND sms.state IN ('pending', 'sent')
+       AND sms.sent_at <= log.date
+"""
+
+# Those of the answered SMS (id, number, company, sent at, opted out at) with
+# no later marketing SMS to that number before the opt-out: the opt-out is
+# theirs. A query of its own, on the few rows as values, with a subquery per
+# row: each number is looked up in its index (an anti-join would hash every
+# marketing SMS ever sent).
+_OPTED_OUT_SQL = """
+    SELECT COUNT(DISTINCT answered.id)
+      FROM unnest(%(ids)s::int[], %(numbers)s::varchar[], %(company_ids)s::int[],
+                  %(sent_at)s::timestamp[], %(opted_out_at)s::timestamp[])
+           AS answered(id, number, company_id, sent_at, opted_out_at)
+     WHERE (
+               SELECT 1 FROM sms_sms later
+                WHERE later.sms_purpose = 'marketing'
+                  AND COALESCE(later.number_e164, later.number) = answered.number
+                  AND later.company_id = answered.company_id
+                  AND later.state IN ('pending', 'sent')
+                  AND later.sent_at > answered.sent_at
+                  AND later.sent_at <= answered.opted_out_at
+                LIMIT 1
+           ) IS NULL
 """
 
 
@@ -87,12 +109,32 @@ class MailingMailing(models.Model):
     )
 
     def _intellipush_figures(self):
-        """``{"sent", "failed", "waiting", "opt_outs", "company_id"}`` of this campaign's SMS."""
+        """``{"sent", "failed", "waiting", "company_id", "first_sent_at"}`` of this campaign's SMS."""
         self.ensure_one()
         self.env.flush_all()
-        self.env.cr.execute(SQL(_FIGURES_SQL, mailing_id=self.id))
+        self.env.cr.execute(SQL(_COUNTS_SQL, mailing_id=self.id))
         columns = [column.name for column in self.env.cr.description]
         return dict(zip(columns, self.env.cr.fetchone(), strict=True))
+
+    def _intellipush_opt_outs(self, since):
+        """How many of this campaign's SMS sent since ``since`` were answered by an opt-out."""
+        self.ensure_one()
+        self.env.cr.execute(SQL(_ANSWERED_SQL, mailing_id=self.id, since=since))
+        answered = self.env.cr.fetchall()
+        if not answered:
+            return 0
+        ids, numbers, company_ids, sent_at, opted_out_at = (list(column) for column in zip(*answered, strict=True))
+        self.env.cr.execute(
+            SQL(
+                _OPTED_OUT_SQL,
+                ids=ids,
+                numbers=numbers,
+                company_ids=company_ids,
+                sent_at=sent_at,
+                opted_out_at=opted_out_at,
+            )
+        )
+        return self.env.cr.fetchone()[0]
 
     def _intellipush_check_auto_pause(self):
         """Pause those of these campaigns whose opt-out or failure rate passed
@@ -107,7 +149,7 @@ class MailingMailing(models.Model):
             if not figures["waiting"] or not figures["company_id"]:
                 continue  # nothing left to hold
             company = self.env["res.company"].browse(figures["company_id"])
-            if reason := _pause_reason(self.env, company, figures):
+            if reason := _pause_reason(self.env, company, figures, mailing.sudo()._intellipush_opt_outs):
                 mailing.sudo()._intellipush_pause(reason, figures["waiting"], company)
                 paused |= mailing
         return paused
@@ -178,18 +220,24 @@ class MailingMailing(models.Model):
         return True
 
 
-def _pause_reason(env, company, figures):
-    """Why a campaign with these ``figures`` pauses, or None."""
+def _pause_reason(env, company, figures, opt_outs_since):
+    """Why a campaign with these ``figures`` pauses, or None; its opt-outs are
+    counted (``opt_outs_since(first sent at)``) only once it is judged."""
     handed_over = figures["sent"] + figures["failed"]
     if not company.intellipush_auto_pause or handed_over < company.intellipush_pause_min_sent:
         return None
-    optout_rate = 100.0 * figures["opt_outs"] / figures["sent"] if figures["sent"] else 0.0
     failure_rate = 100.0 * figures["failed"] / handed_over
+    opt_outs = (
+        opt_outs_since(figures["first_sent_at"])
+        if company.intellipush_pause_optout_rate and figures["sent"] and figures["first_sent_at"]
+        else 0
+    )
+    optout_rate = 100.0 * opt_outs / figures["sent"] if figures["sent"] else 0.0
     if company.intellipush_pause_optout_rate and optout_rate > company.intellipush_pause_optout_rate:
         return env._(
             "Paused automatically: %(count)s opt-outs of %(sent)s SMS sent (%(rate).1f %%, the limit is "
             "%(limit).1f %%).",
-            count=figures["opt_outs"],
+            count=opt_outs,
             sent=figures["sent"],
             rate=optout_rate,
             limit=company.intellipush_pause_optout_rate,

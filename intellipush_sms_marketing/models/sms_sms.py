@@ -22,6 +22,9 @@ _LINK_WITHOUT_SMS_ID = r"/r/[\w-]+(?![\w@:%.+&~#=/-])"
 class SmsSms(models.Model):
     _inherit = "sms.sms"
 
+    # A campaign's SMS are read by campaign after every dispatch batch (its
+    # progress, its auto-pause figures): Odoo leaves this column unindexed.
+    mailing_id = fields.Many2one(index="btree_not_null")
     intellipush_links_checked = fields.Boolean(
         "Links Shortened by Intellipush",
         copy=False,
