@@ -38,18 +38,9 @@ class SmsSms(models.Model):
         them: consent and the opt-out instruction always apply to a campaign."""
         vals_list = [{**vals, "sms_purpose": "marketing"} if vals.get("mailing_id") else vals for vals in vals_list]
         vals_list = super()._intellipush_prepare_vals(vals_list)
-        # The campaign's results count its recipients per basis: the trace keeps it.
         for vals in vals_list:
-            for command in vals.get("mailing_trace_ids") or ():
-                if vals.get("intellipush_legal_basis") and command[0] == 0:
-                    command[2]["intellipush_legal_basis"] = vals["intellipush_legal_basis"]
-        for vals in vals_list:
-            if vals.get("state") == "canceled" and vals.get("mailing_trace_ids"):
-                # Skipped by our policy (the frequency cap) after Odoo's
-                # composer wrote its trace as queued: the trace says skipped too.
-                vals["mailing_trace_ids"] = [
-                    _cancelled_trace_command(command, vals) for command in vals["mailing_trace_ids"]
-                ]
+            if vals.get("mailing_trace_ids"):
+                vals["mailing_trace_ids"] = [_trace_command(command, vals) for command in vals["mailing_trace_ids"]]
         return vals_list
 
     @api.model
@@ -287,20 +278,23 @@ class SmsSms(models.Model):
         self.env["intellipush.short.url"].create(children)
 
 
-def _cancelled_trace_command(command, sms_vals):
-    """A trace creation ``command`` of a skipped SMS, as skipped with its reason."""
-    if command[0] != 0 or command[2].get("trace_status") in ("cancel", "error"):
+def _trace_command(command, sms_vals):
+    """A trace creation ``command`` of Odoo's composer, as the policy left its
+    SMS: with the legal basis it goes on (the campaign's results count its
+    recipients per basis), or skipped with its reason (Odoo's composer wrote
+    it as queued before our policy, the frequency cap say, skipped the SMS)."""
+    if command[0] != 0:
         return command
-    return (
-        0,
-        0,
-        {
-            **command[2],
-            "trace_status": "cancel",
-            "failure_type": sms_vals.get("failure_type"),
-            "failure_reason": sms_vals.get("failure_reason"),
-        },
-    )
+    values = dict(command[2])
+    if sms_vals.get("intellipush_legal_basis"):
+        values["intellipush_legal_basis"] = sms_vals["intellipush_legal_basis"]
+    if sms_vals.get("state") == "canceled" and values.get("trace_status") not in ("cancel", "error"):
+        values.update(
+            trace_status="cancel",
+            failure_type=sms_vals.get("failure_type"),
+            failure_reason=sms_vals.get("failure_reason"),
+        )
+    return (0, 0, values)
 
 
 def _with_sms_id(link, body, sms_id):
