@@ -266,18 +266,17 @@ class ResCompany(models.Model):
             return body
         return f"{body.rstrip()}\n{footer}"
 
-    def _intellipush_customer_optout_offered(self):
-        """Whether sales record the existing-customer basis (§ 15(3)): only with an opt-out to offer."""
+    def _intellipush_customer_optout_text(self):
+        """The opt-out offered where numbers are collected in a sale, when
+        sales record the existing-customer basis (§ 15(3)); "" otherwise:
+        without an opt-out to offer, no basis is recorded."""
         self.ensure_one()
-        return self.intellipush_customer_basis and bool((self.intellipush_customer_optout or "").strip())
+        return (self.intellipush_customer_optout or "").strip() if self.intellipush_customer_basis else ""
 
     def _intellipush_with_customer_optout(self, body):
         """``body`` ending with the opt-out offered where numbers are collected in a sale (once)."""
-        self.ensure_one()
-        if not self._intellipush_customer_optout_offered():
-            return body
-        optout = self.intellipush_customer_optout.strip()
-        return body if optout in body else f"{body.rstrip()}\n{optout}"
+        optout = self._intellipush_customer_optout_text()
+        return body if not optout or optout in body else f"{body.rstrip()}\n{optout}"
 
     def _intellipush_optin_request_text(self):
         """The confirmation request a join keyword gets: the company's text, or

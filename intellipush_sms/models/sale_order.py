@@ -71,7 +71,6 @@ class SaleOrder(models.Model):
         """Markedsføringsloven § 15(3): the customer's mobile number was
         collected in this sale, whose quotation, confirmation and SMS offer
         the company's opt-out; record the existing-customer basis with it."""
-        for order in self.filtered(lambda order: order.company_id._intellipush_customer_optout_offered()):
-            order.partner_id._sms_record_existing_customer(
-                "sale", order.name, order.company_id.intellipush_customer_optout.strip()
-            )
+        for order in self:
+            if optout := order.company_id._intellipush_customer_optout_text():
+                order.partner_id._sms_record_existing_customer("sale", order.name, optout)

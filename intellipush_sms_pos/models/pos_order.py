@@ -83,14 +83,11 @@ class PosOrder(models.Model):
     def _intellipush_record_customer_basis(self):
         """Markedsføringsloven § 15(3): a paid order's customer with a mobile
         number becomes an existing customer, with the opt-out the receipt prints."""
-        for order in self.filtered(
-            lambda order: order.state in PAID_STATES
-            and order.partner_id
-            and order.company_id._intellipush_customer_optout_offered()
-        ):
-            order.partner_id.with_context(intellipush_pos_config_id=order.config_id.id)._sms_record_existing_customer(
-                "pos", order.pos_reference or order.name, order.company_id.intellipush_customer_optout.strip()
-            )
+        for order in self.filtered(lambda order: order.state in PAID_STATES and order.partner_id):
+            if optout := order.company_id._intellipush_customer_optout_text():
+                order.partner_id.with_context(
+                    intellipush_pos_config_id=order.config_id.id
+                )._sms_record_existing_customer("pos", order.pos_reference or order.name, optout)
 
     # ------------------------------------------------------------
     # Receipt SMS
