@@ -172,9 +172,8 @@ class IntellipushSmsSend(models.Model):
             body = send._intellipush_body_with_files([f"{send.get_base_url()}/r/xxxx"] * len(send.attachment_ids))
             reachable = sms_model._intellipush_reachable(recipients, body, send.sms_purpose, send.company_id)
             send.cost_summary = sms_model._intellipush_describe_reachable(reachable, send.company_id)
-            numbers, sent_body, _skipped = reachable
             send.cost_warning = self.env["intellipush.credit.rate"]._cost_warning(
-                send.company_id, numbers, sent_body if body.strip() else ""
+                send.company_id, reachable.numbers, reachable.body if body.strip() else ""
             )
 
     @api.onchange("partner_ids", "list_ids", "numbers", "body", "sms_purpose", "attachment_ids")

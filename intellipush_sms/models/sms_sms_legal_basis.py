@@ -40,14 +40,7 @@ class SmsSms(models.Model):
     @api.model
     def _intellipush_existing_customer_numbers(self, numbers):
         """Those of ``numbers`` (E.164) of contacts on the existing-customer basis, in one query."""
-        if not numbers:
-            return set()
-        return set(
-            self.env["res.partner"]
-            .sudo()
-            .search([("phone_sanitized", "in", list(numbers)), ("sms_marketing_basis", "=", "existing_customer")])
-            .mapped("phone_sanitized")
-        )
+        return self._intellipush_contact_numbers(numbers, [("sms_marketing_basis", "=", "existing_customer")])
 
     @api.model
     def _intellipush_apply_legal_basis(self, entries, verdicts):

@@ -22,15 +22,10 @@ POLICED_PURPOSES = ("transactional", "marketing")
 Verdict = namedtuple("Verdict", "failure_type reason skip")
 
 
-class Reachable(tuple):
-    """What :meth:`SmsSms._intellipush_reachable` finds: the ``(numbers,
-    body, skipped)`` its callers unpack, with ``bases``, the legal basis of
-    each recipient let through (marketing: consent or existing customer)."""
-
-    def __new__(cls, numbers, body, skipped, bases=()):
-        reachable = super().__new__(cls, (numbers, body, skipped))
-        reachable.bases = [basis for basis in bases if basis]
-        return reachable
+# What SmsSms._intellipush_reachable finds: the numbers let through, the text
+# as it goes, a Counter of the skip reasons of those left out, and the legal
+# basis of each marketing SMS let through (consent or existing customer).
+Reachable = namedtuple("Reachable", "numbers body skipped bases")
 
 
 class SmsSms(models.Model):
@@ -186,20 +181,28 @@ class SmsSms(models.Model):
         """Those of ``numbers`` (E.164) whose marketing consent is documented
         although the SMS names no contact: the contacts with that number who
         consented. Bridges add their own sources (mailing lists)."""
-        return set(
+        return self._intellipush_contact_numbers(numbers, [("sms_consent_state", "=", "granted")])
+
+    @api.model
+    def _intellipush_contact_numbers(self, numbers, domain):
+        """Those of ``numbers`` (E.164) that contacts matching ``domain`` have, in one query."""
+        if not numbers:
+            return set()
+        contacts = (
             self.env["res.partner"]
             .sudo()
-            .search([("phone_sanitized", "in", list(numbers)), ("sms_consent_state", "=", "granted")])
-            .mapped("phone_sanitized")
+            .search_fetch([("phone_sanitized", "in", list(numbers)), *domain], ["phone_sanitized"])
         )
+        return set(contacts.mapped("phone_sanitized"))
 
     @api.model
     def _intellipush_reachable(self, recipients, body, purpose, company):
-        """What sending ``body`` to ``[(number, partner)]`` would queue:
-        ``(numbers the consent and blacklist rules let through, the text as
-        it will go, with the opt-out instruction marketing carries,
-        Counter of the skip reasons of those left out)``. A recipient
-        without a number is counted as such, so that every one is accounted for."""
+        """What sending ``body`` to ``[(number, partner)]`` would queue, as a
+        :data:`Reachable`: the numbers the consent and blacklist rules let
+        through, the text as it will go (with the opt-out instruction
+        marketing carries), the skip reasons of those left out, the legal
+        basis of each marketing SMS let through. A recipient without a
+        number is counted as such, so that every one is accounted for."""
         with_number = [(number, partner) for number, partner in recipients if number]
         entries = [(number, partner, purpose, company) for number, partner in with_number]
         verdicts = self._intellipush_policy_verdicts(entries)
@@ -209,7 +212,8 @@ class SmsSms(models.Model):
         skipped = Counter(verdict.skip for verdict in verdicts if verdict)
         if without := len(recipients) - len(with_number):
             skipped["no_number"] = without
-        return Reachable(numbers, body, skipped, self._intellipush_reached_bases(entries, verdicts))
+        bases = [basis for basis in self._intellipush_reached_bases(entries, verdicts) if basis]
+        return Reachable(numbers, body, skipped, bases)
 
     @api.model
     def _intellipush_estimate(self, recipients, body, purpose, company):
@@ -222,9 +226,9 @@ class SmsSms(models.Model):
     @api.model
     def _intellipush_describe_reachable(self, reachable, company):
         """The cost line of what :meth:`_intellipush_reachable` found."""
-        numbers, body, skipped = reachable
+        numbers, body, skipped, bases = reachable
         summary = self.env["intellipush.credit.rate"].with_company(company)._cost_summary(numbers, body)
-        if summary and (bases := self._intellipush_describe_bases(getattr(reachable, "bases", ()))):
+        if summary and (bases := self._intellipush_describe_bases(bases)):
             summary = f"{summary}; {bases}"
         # When the rules let nobody through, say so rather than show nothing.
         if skipped and (summary or (not numbers and company.sms_provider == "intellipush")):

@@ -59,9 +59,8 @@ class SmsComposer(models.TransientModel):
             composer.intellipush_cost_summary = self.env["sms.sms"]._intellipush_describe_reachable(
                 reachable, self.env.company
             )
-            numbers, sent_body, _skipped = reachable
             composer.intellipush_cost_warning = self.env["intellipush.credit.rate"]._cost_warning(
-                self.env.company, numbers, sent_body if body.strip() else ""
+                self.env.company, reachable.numbers, reachable.body if body.strip() else ""
             )
 
     @api.depends("sms_purpose")

@@ -214,10 +214,9 @@ class MailingMailing(models.Model):
         company = self.env.company
         step = len(res_ids) / sample_size
         sample = [res_ids[int(index * step)] for index in range(sample_size)]
-        reachable = self._intellipush_sms_policy()._intellipush_reachable(
+        numbers, body, skipped, bases = self._intellipush_sms_policy()._intellipush_reachable(
             *self._intellipush_campaign_messages(sample), "marketing", company
         )
-        numbers, body, skipped = reachable
         total = len(res_ids)
         if self.ab_testing_enabled and not self.ab_testing_is_winner_mailing:
             # An A/B test goes to its share of the audience.
@@ -250,11 +249,11 @@ class MailingMailing(models.Model):
             parts.append(_("about %s to destinations not enabled", scaled(blocked)))
         if invalid := sum(1 for quote in quotes if not quote.e164):
             parts.append(_("about %s invalid number(s)", scaled(invalid)))
-        if existing := reachable.bases.count("existing_customer"):
+        if existing := bases.count("existing_customer"):
             parts.append(
                 _(
                     "about %(consent)s with consent, about %(customers)s existing customer(s) (§15(3))",
-                    consent=scaled(len(reachable.bases) - existing),
+                    consent=scaled(len(bases) - existing),
                     customers=scaled(existing),
                 )
             )
@@ -352,7 +351,7 @@ class MailingMailing(models.Model):
         if not self._intellipush_prices_before_sending():
             return
         company = self.env.company
-        numbers, body, _skipped = self._intellipush_sms_policy()._intellipush_reachable(
+        numbers, body, _skipped, _bases = self._intellipush_sms_policy()._intellipush_reachable(
             *self._intellipush_campaign_messages(), "marketing", company
         )
         wallet = self.env["intellipush.credit.wallet"]._for_company(company)

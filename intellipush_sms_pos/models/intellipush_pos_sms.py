@@ -71,11 +71,10 @@ class IntellipushPosSms(models.Model):
         reachable = sms_model._intellipush_reachable(
             [(number, partner)] if number else [], body, purpose, config.company_id
         )
-        numbers, sent_body, _skipped = reachable
         return {
             "estimate": sms_model._intellipush_describe_reachable(reachable, config.company_id),
             "warning": self.env["intellipush.credit.rate"]._cost_warning(
-                config.company_id, numbers, sent_body if body.strip() else ""
+                config.company_id, reachable.numbers, reachable.body if body.strip() else ""
             ),
         }
 
