@@ -8,6 +8,7 @@ from . import link_tracker
 from . import link_tracker_click
 from . import mailing_list
 from . import mailing_mailing
+from . import mailing_mailing_cost
 from . import mailing_mailing_auto_pause
 from . import mailing_mailing_results
 from . import mailing_mailing_quiet_hours
