@@ -22,6 +22,7 @@ from . import intellipush_access_resource
 from . import intellipush_access_lockout
 from . import intellipush_consent_log
 from . import intellipush_inbound_sms
+from . import intellipush_inbound_sms_optin
 from . import res_partner
 from . import res_partner_legal_basis
 from . import portal_mixin
