@@ -3,6 +3,8 @@ consented, or, for an offer of the shop's own similar products, the existing
 customers of § 15(3) too; and how many it reached on each basis.
 """
 
+from collections import Counter
+
 from odoo import api, fields, models
 
 
@@ -47,18 +49,18 @@ class MailingMailing(models.Model):
 
     @api.depends("mailing_trace_ids")
     def _compute_intellipush_reached_by_basis(self):
-        counts = {
-            (mailing.id, basis): count
-            for mailing, basis, count in self.env["mailing.trace"]._read_group(
-                [
-                    ("mass_mailing_id", "in", [mailing.id for mailing in self if isinstance(mailing.id, int)]),
-                    ("intellipush_legal_basis", "!=", False),
-                    ("trace_status", "not in", ("cancel", "error")),
-                ],
-                ["mass_mailing_id", "intellipush_legal_basis"],
-                ["__count"],
-            )
-        }
+        # A trace without a basis went before bases were recorded, when
+        # consent was the only one: it counts as reached with consent.
+        counts = Counter()
+        for mailing, basis, count in self.env["mailing.trace"]._read_group(
+            [
+                ("mass_mailing_id", "in", [mailing.id for mailing in self if isinstance(mailing.id, int)]),
+                ("trace_status", "not in", ("cancel", "error")),
+            ],
+            ["mass_mailing_id", "intellipush_legal_basis"],
+            ["__count"],
+        ):
+            counts[mailing.id, basis or "consent"] += count
         for mailing in self:
-            mailing.intellipush_reached_consent = counts.get((mailing.id, "consent"), 0)
-            mailing.intellipush_reached_existing = counts.get((mailing.id, "existing_customer"), 0)
+            mailing.intellipush_reached_consent = counts[mailing.id, "consent"]
+            mailing.intellipush_reached_existing = counts[mailing.id, "existing_customer"]

@@ -80,3 +80,13 @@ class TestCampaignLegalBasis(IntellipushCase):
         summary = mailing.intellipush_cost_summary
         self.assertIn("Estimated from 2 of 4 recipients", summary)
         self.assertIn("about 2 with consent, about 2 existing customer(s) (§15(3))", summary)
+
+    def test_a_campaign_sent_before_bases_were_recorded_counts_its_recipients_as_consenting(self):
+        # Until the existing-customer basis, consent was the only one: such a
+        # campaign's traces carry no basis (the demo's campaigns among them).
+        mailing = create_sms_mailing(self.env, "Spisestoler", BODY, self.audience)
+        mailing.action_send_sms()
+        self.env["sms.sms"]._cron_intellipush_dispatch()
+        self.env["mailing.trace"].search([("mass_mailing_id", "=", mailing.id)]).intellipush_legal_basis = False
+        mailing.invalidate_recordset()
+        self.assertEqual((mailing.intellipush_reached_consent, mailing.intellipush_reached_existing), (1, 0))
