@@ -21,6 +21,9 @@ _logger = logging.getLogger(__name__)
 
 BATCH_SIZE_PARAM = "intellipush_sms.batch_size"
 DEFAULT_BATCH_SIZE = 200
+# The dispatch run reserves unpriced SMS (a campaign committed chunk by chunk)
+# this many at a time, a transaction each.
+RESERVE_SLICE = 5000
 MAX_ATTEMPTS = 5
 SCHEDULE_MIN_AHEAD = timedelta(minutes=1)
 # The longest a queued SMS waits for its next attempt, whatever delay an error asks for.
@@ -67,7 +70,7 @@ class SmsSms(models.Model):
         batch_size = int(self.env["ir.config_parameter"].sudo().get_param(BATCH_SIZE_PARAM, DEFAULT_BATCH_SIZE))
         self._intellipush_reconcile()
         runner._run_batch(self._intellipush_debit_left_accepted)
-        runner._run_batch(self._intellipush_reserve_unpriced)
+        self._intellipush_reserve_unpriced_in_slices(RESERVE_SLICE)
         # Counted once: the progress shown need not count what comes in meanwhile.
         queued = self._intellipush_queue_size()
         done = batches = 0
@@ -85,6 +88,10 @@ class SmsSms(models.Model):
             # The intent must survive a crash during the call.
             runner._commit()
             batch._intellipush_dispatch()
+            if runner._commits():
+                # What a batch read (its SMS, traces, partners) is not needed
+                # again: the cache stays one batch large however long the run.
+                self.env.invalidate_all()
             done += len(batch)
             batches += 1
             self.env["ir.cron"]._notify_progress(done=done, remaining=max(queued - done, 0))

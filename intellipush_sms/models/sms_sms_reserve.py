@@ -67,9 +67,30 @@ class SmsSms(models.Model):
 
     @api.model
     def _intellipush_reserve_unpriced(self, companies=None):
-        """Stage reserve of the dispatch run, and after a purchase: SMS created
-        without being queued (left for Odoo's queue) and SMS waiting for
-        credits, oldest first. Returns those reserved now."""
+        """Stage reserve after a purchase: SMS created without being queued
+        (left for Odoo's queue) and SMS waiting for credits, oldest first.
+        Returns those reserved now."""
+        unpriced = self.sudo().browse(self._intellipush_unpriced_ids(companies))
+        return unpriced._intellipush_reserve_selected()
+
+    @api.model
+    def _intellipush_reserve_unpriced_in_slices(self, slice_size):
+        """Stage reserve of the dispatch run: what ``_intellipush_reserve_unpriced``
+        reserves, ``slice_size`` SMS at a time, each slice committed and then
+        dropped from the cache, so that a 100,000-SMS campaign is never held
+        in memory at once nor in one long transaction on the wallet's lock.
+        Returns how many were reserved."""
+        runner = self.env["intellipush.cron.runner"]
+        reserved = after_id = 0
+        while ids := self._intellipush_unpriced_ids(after_id=after_id, limit=slice_size):
+            reserved += len(runner._run_batch(lambda ids=ids: self.sudo().browse(ids)._intellipush_reserve_selected()))
+            after_id = ids[-1]
+            if runner._commits():
+                self.env.invalidate_all()
+        return reserved
+
+    @api.model
+    def _intellipush_unpriced_ids(self, companies=None, after_id=0, limit=None):
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -81,17 +102,24 @@ class SmsSms(models.Model):
                    AND sms.to_delete IS NOT TRUE
                    AND company.sms_provider = 'intellipush'
                    AND (sms.credit_state IS NULL OR sms.credit_state = 'waiting')
+                   AND sms.id > %s
                    AND %s
               ORDER BY sms.id
+                 LIMIT %s
                 """,
+                after_id,
                 SQL("company.id IN %s", tuple(companies.ids)) if companies else SQL("TRUE"),
+                limit,
             )
         )
-        unpriced = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
-        unpriced._intellipush_reserve_credits()
-        reserved = unpriced.filtered(lambda sms: sms.credit_state == "reserved")
-        still_waiting = unpriced.filtered(lambda sms: sms.credit_state == "waiting").company_id
-        for company in unpriced.company_id - still_waiting:
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def _intellipush_reserve_selected(self):
+        """Reserve these unpriced SMS; tell the wallets whose waiting SMS all went."""
+        self._intellipush_reserve_credits()
+        reserved = self.filtered(lambda sms: sms.credit_state == "reserved")
+        still_waiting = self.filtered(lambda sms: sms.credit_state == "waiting").company_id
+        for company in self.company_id - still_waiting:
             self.env["intellipush.credit.wallet"]._for_company(company)._waiting_resolved()
         return reserved
 

@@ -144,6 +144,28 @@ class TestCreditWallet(IntellipushCase):
         self.assertSentOnce(sms)
         self.assertLedgerReconciles()
 
+    @mute_logger("odoo.addons.mail.models.mail_activity")
+    def test_the_dispatch_reserves_a_campaign_slice_by_slice_and_leaves_the_uncovered_waiting(self):
+        """A campaign committed chunk by chunk leaves its SMS for the dispatch to reserve."""
+        self.wallet._adjust(self.wallet.lot_ids[0], Decimal("-1000") + 5 * NORWAY_SMS, "test: leave five SMS")
+        sms = (
+            self.env["sms.sms"]
+            .sudo()
+            .with_context(intellipush_reserve_in_dispatch=True)
+            .create([{"number": f"4123456{index}", "body": "Julesalg i dag!"} for index in range(7)])
+            ._intellipush_queue()
+        )
+        self.assertEqual(set(sms.mapped("credit_state")), {False}, "left unpriced")
+
+        reserved = self.env["sms.sms"]._intellipush_reserve_unpriced_in_slices(2)
+
+        self.assertEqual(reserved, 5)
+        self.assertEqual(sms.mapped("credit_state"), ["reserved"] * 5 + ["waiting"] * 2, "oldest first")
+        self.assertEqual(self.env["sms.sms"]._intellipush_reserve_unpriced_in_slices(2), 0, "nothing twice")
+        self._process_queue()
+        self.assertEqual(len(self.sandbox.messages()), 5)
+        self.assertLedgerReconciles()
+
     def test_low_balance_alert_once_per_crossing(self):
         activity_type = self.env.ref("intellipush_sms.mail_activity_type_low_balance")
         self.wallet.low_balance_threshold = 999
