@@ -1,7 +1,7 @@
 {
     "name": "Intellipush SMS",
     "summary": "Send every Odoo SMS through Intellipush: encoding, delivery reports, inbound messages",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Marketing/SMS",
     "website": "https://github.com/intellipush-odoo/intellipush-odoo",
     "author": "Intellipush Odoo team",
@@ -34,6 +34,7 @@
         "views/intellipush_access_views.xml",
         "wizard/intellipush_access_wizard_views.xml",
         "wizard/intellipush_consent_record_views.xml",
+        "wizard/intellipush_personal_data_request_views.xml",
         "views/res_config_settings_views.xml",
         "views/intellipush_sms_menus.xml",
     ],

@@ -7,6 +7,7 @@ from . import sms_sms
 from . import sms_sms_policy
 from . import sms_sms_frequency_cap
 from . import sms_sms_legal_basis
+from . import sms_sms_suppression
 from . import sms_sms_reserve
 from . import sms_sms_settle
 from . import sms_sms_status
@@ -21,6 +22,9 @@ from . import intellipush_access_grant
 from . import intellipush_access_resource
 from . import intellipush_access_lockout
 from . import intellipush_consent_log
+from . import intellipush_suppression
+from . import intellipush_personal_data
+from . import phone_blacklist
 from . import intellipush_inbound_sms
 from . import intellipush_inbound_sms_optin
 from . import res_partner

@@ -87,4 +87,8 @@ class IntellipushConsentLog(models.Model):
         raise UserError(_("The consent log is append-only: entries cannot be changed."))
 
     def unlink(self):
+        # Only the erasure of a number at its owner's request removes entries
+        # (intellipush.personal.data); its suppression keeps the opt-out.
+        if self.env.context.get("intellipush_personal_data_erasure"):
+            return super().unlink()
         raise UserError(_("The consent log is append-only: entries cannot be deleted."))

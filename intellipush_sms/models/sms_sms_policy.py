@@ -159,6 +159,7 @@ class SmsSms(models.Model):
             else:
                 verdicts.append(None)
         verdicts = self._intellipush_apply_legal_basis(entries, verdicts)
+        verdicts = self._intellipush_apply_suppression(entries, numbers, verdicts)
         return self._intellipush_apply_frequency_cap(entries, numbers, verdicts)
 
     @api.model

@@ -23,3 +23,4 @@ from . import test_sms_send
 from . import test_ui
 from . import test_frequency_cap
 from . import test_legal_basis
+from . import test_personal_data

@@ -6,3 +6,4 @@ from . import sms_composer
 from . import sms_template_preview
 from . import intellipush_consent_record
 from . import intellipush_inbound_reply
+from . import intellipush_personal_data_request

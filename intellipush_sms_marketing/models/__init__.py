@@ -5,6 +5,7 @@ from . import intellipush_short_url
 from . import intellipush_sms_segment
 from . import intellipush_sms_send
 from . import link_tracker
+from . import intellipush_personal_data
 from . import link_tracker_click
 from . import mailing_list
 from . import mailing_mailing

@@ -40,6 +40,20 @@ def create_sms_mailing(env, subject, body, partners, **values):
     )
 
 
+def create_list_sms_mailing(env, mailing_lists, subject="Vårsalg", body="Vårsalg: 20 % på alle stoler!"):
+    """An SMS Marketing mailing of ``body`` to the subscribers of ``mailing_lists``, without the opt-out link."""
+    return env["mailing.mailing"].create(
+        {
+            "subject": subject,
+            "mailing_type": "sms",
+            "body_plaintext": body,
+            "sms_allow_unsubscribe": False,
+            "mailing_model_id": env["ir.model"]._get_id("mailing.list"),
+            "contact_list_ids": [(6, 0, mailing_lists.ids)],
+        }
+    )
+
+
 CAMPAIGN_TARGET = "https://butikk.example/jul"
 CAMPAIGN_LINK = re.compile(r"https?://\S+?/r/(\w+)/s/(\d+)")
 

@@ -3,6 +3,8 @@ from odoo.tests import tagged
 
 from odoo.addons.intellipush_sms.tests.common import IntellipushCase
 
+from .common import create_list_sms_mailing
+
 
 @tagged("post_install", "-at_install", "intellipush")
 class TestConsentLists(IntellipushCase):
@@ -26,16 +28,7 @@ class TestConsentLists(IntellipushCase):
         cls.club.subscription_ids.filtered(lambda sub: sub.contact_id.name == "Har Meldt Seg Av").opt_out = True
 
     def _mailing(self):
-        return self.env["mailing.mailing"].create(
-            {
-                "subject": "Vårsalg",
-                "mailing_type": "sms",
-                "body_plaintext": "Vårsalg: 20 % på alle stoler!",
-                "sms_allow_unsubscribe": False,
-                "mailing_model_id": self.env["ir.model"]._get_id("mailing.list"),
-                "contact_list_ids": [(6, 0, self.club.ids)],
-            }
-        )
+        return create_list_sms_mailing(self.env, self.club)
 
     def test_a_list_without_documented_consent_is_skipped_and_says_so(self):
         mailing = self._mailing()

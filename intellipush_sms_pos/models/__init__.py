@@ -1,4 +1,5 @@
 from . import intellipush_consent_log
+from . import intellipush_personal_data
 from . import intellipush_pos_sms
 from . import pos_config
 from . import pos_order

@@ -5,6 +5,8 @@ from odoo import fields
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.intellipush_sms.tools.phone_numbers import normalize
+
 from .common import IntellipushPosCase
 
 
@@ -49,6 +51,23 @@ class TestQuickSms(IntellipushPosCase):
             [(msg["countrycode"], msg["phonenumber"], msg["message"]) for msg in received],
             [("0047", "41234567", "Hei Kari! Sykkelen din er klar til henting.")],
         )
+
+    def test_an_erased_number_leaves_no_text_at_the_register(self):
+        request = self._request()
+        self.pos_sms_model.intellipush_create_from_ui([request])
+        record = self.env["intellipush.pos.sms"].search([("uuid", "=", request["uuid"])])
+        data = self.env["intellipush.personal.data"]
+        subject = data._subject(normalize("+4741234567"), data._contacts_with_number("+4741234567"))
+        self.assertEqual(
+            [row["body"] for row in data._intellipush_personal_data_sections(subject)["register_sms"][1]],
+            ["Hei Kari! Sykkelen din er klar til henting."],
+        )
+
+        erased = data._intellipush_erase_personal_data(subject, "E-post fra kunden")
+
+        self.assertEqual(erased["register_sms"], 1)
+        self.assertFalse(record.body)
+        self.assertEqual(record.employee_name, self.pos_user.name, "who sent it and when stay")
 
     def test_a_refused_message_tells_the_register_why(self):
         """A customer who opted out gets nothing: the register must not say it went."""
