@@ -2,6 +2,7 @@ from collections import defaultdict
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL, float_round
 
 CREDIT_DIGITS = (16, 4)
 # What people read: credits with two decimals. The ledger stays exact (four);
@@ -9,6 +10,21 @@ CREDIT_DIGITS = (16, 4)
 CREDIT_DISPLAY_DIGITS = (16, 2)
 # Entries whose credits went to SMS: debits out, refunds back.
 CONSUMPTION_TYPES = ("debit", "refund")
+# What the wallet writes in its rows (IntellipushCreditLedger._insert_entries).
+INSERTED_COLUMNS = (
+    "company_id",
+    "wallet_id",
+    "date",
+    "entry_type",
+    "amount",
+    "reserved_amount",
+    "lot_id",
+    "sms_id",
+    "country_id",
+    "segments",
+    "user_id",
+    "reason",
+)
 
 
 class IntellipushCreditLedger(models.Model):
@@ -84,12 +100,72 @@ class IntellipushCreditLedger(models.Model):
         if not self.env.context.get("intellipush_wallet_entry"):
             raise UserError(_("Credit ledger entries are written by the wallet only."))
         entries = super().create(vals_list)
+        self._entries_recorded(vals_list)
+        return entries
+
+    @api.model
+    def _insert_entries(self, vals_list):
+        """Append ``vals_list`` in one INSERT, as ``create`` would write them,
+        and move the running balances. The wallet's path (``_record``): a
+        campaign writes a reservation and a debit per SMS, and the ORM's create
+        costs more per row than the dispatch of that SMS. Values are those of
+        :data:`INSERTED_COLUMNS` only; ``create`` stays for everything else."""
+        if not vals_list:
+            return self.browse()
+        if unknown := {key for vals in vals_list for key in vals} - set(INSERTED_COLUMNS):
+            raise ValueError(f"Ledger columns not inserted in SQL: {sorted(unknown)}")
+        now, uid = fields.Datetime.now(), self.env.uid
+        digits = CREDIT_DIGITS[1]
+        rows = []
+        for vals in vals_list:
+            amount = float_round(vals.get("amount") or 0.0, precision_digits=digits)
+            rows.append(
+                SQL(
+                    "(%s, %s, %s, %s, %s::numeric, %s::numeric, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    vals["company_id"],
+                    vals["wallet_id"],
+                    vals.get("date") or now,
+                    vals["entry_type"],
+                    amount,
+                    float_round(vals.get("reserved_amount") or 0.0, precision_digits=digits),
+                    -amount if vals["entry_type"] in CONSUMPTION_TYPES else 0.0,
+                    vals.get("lot_id") or None,
+                    vals.get("sms_id") or None,
+                    vals.get("country_id") or None,
+                    vals.get("segments") or 0,
+                    vals.get("user_id") or uid,
+                    vals.get("reason") or None,
+                    uid,
+                    now,
+                    uid,
+                    now,
+                )
+            )
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO intellipush_credit_ledger (company_id, wallet_id, date, entry_type, amount,
+                       reserved_amount, consumed, lot_id, sms_id, country_id, segments, user_id, reason,
+                       create_uid, create_date, write_uid, write_date)
+                VALUES %s
+             RETURNING id
+                """,
+                SQL(", ").join(rows),
+            )
+        )
+        entries = self.browse([row[0] for row in self.env.cr.fetchall()])
+        self.env["intellipush.credit.lot"].browse(
+            {vals["lot_id"] for vals in vals_list if vals.get("lot_id")}
+        ).invalidate_recordset(["ledger_ids"])
+        self._entries_recorded(vals_list)
+        return entries
+
+    def _entries_recorded(self, vals_list):
         vals_by_wallet = defaultdict(list)
         for vals in vals_list:
             vals_by_wallet[vals["wallet_id"]].append(vals)
         for wallet_id, wallet_vals in vals_by_wallet.items():
             self.env["intellipush.credit.wallet"].sudo().browse(wallet_id)._entries_recorded(wallet_vals)
-        return entries
 
     def write(self, vals):
         raise UserError(_("The credit ledger is append-only: entries cannot be changed. Record an adjustment instead."))

@@ -177,9 +177,7 @@ class IntellipushCreditWallet(models.Model):
         for vals in vals_list:
             vals.setdefault("wallet_id", self.id)
             vals.setdefault("company_id", self.company_id.id)
-        return (
-            self.env["intellipush.credit.ledger"].sudo().with_context(intellipush_wallet_entry=True).create(vals_list)
-        )
+        return self.env["intellipush.credit.ledger"].sudo()._insert_entries(vals_list)
 
     def _entries_recorded(self, vals_list):
         """The ledger wrote ``vals_list`` for this wallet: move its running

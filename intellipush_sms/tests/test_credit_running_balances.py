@@ -211,3 +211,19 @@ class TestCreditRunningBalances(IntellipushCase):
         reading_ledger = [query for query in long if READS_LEDGER.search(query)]
         self.assertEqual(reading_ledger, [], "a movement writes its own ledger rows and reads none")
         self.assertRunningBalancesMatchLedger()
+
+    def test_a_batch_writes_its_ledger_rows_in_one_insert_as_create_would(self):
+        self._reserve_and_debit()  # warm the caches (rates, references)
+        queries = self._reserve_and_debit(count=50)
+        inserts = [query for query in queries if "INSERT INTO intellipush_credit_ledger" in query]
+        self.assertEqual(len(inserts), 2, "one INSERT for the reservations, one for the debits")
+        debit = self.env["intellipush.credit.ledger"].search([("entry_type", "=", "debit")], limit=1)
+        self.assertEqual(
+            (debit.amount, debit.reserved_amount, debit.consumed, debit.user_id, debit.company_id),
+            (-1.1112, -1.1112, 1.1112, self.env.user, self.company),
+        )
+        self.assertTrue(debit.date and debit.create_date and debit.lot_id)
+        self.assertIn(debit, debit.lot_id.ledger_ids, "the lot's movements list it")
+        with self.assertRaisesRegex(ValueError, "not inserted in SQL"):
+            self.wallet._record([{"entry_type": "adjustment", "amount": 1.0, "note": "?"}])
+        self.assertRunningBalancesMatchLedger()
