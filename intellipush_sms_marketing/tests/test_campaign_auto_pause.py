@@ -138,6 +138,20 @@ class TestCampaignAutoPause(IntellipushCase):
         with self.assertRaises(UserError):
             mailing.action_intellipush_resume()
 
+    def test_numbers_intellipush_refuses_in_a_batch_pause_it_at_once(self):
+        for number in ("40081000", "40081001"):
+            self.sandbox.set_number_outcome("0047", number, "reject_invalid")
+        mailing = create_sms_mailing(self.env, "Vinterkampanje", "Vinterkampanje: 30 % på alle luer!", self.customers)
+        mailing.action_send_sms()
+
+        self.env["sms.sms"]._cron_intellipush_dispatch()
+
+        self.assertEqual(len(self._campaign_sms(mailing, "error")), 2, "refused by Intellipush in the first batch")
+        self.assertTrue(mailing.intellipush_paused, "2 of 10 failed: 20 % failures, judged on that batch's answer")
+        self.assertIn("2 of 10 SMS failed", mailing.intellipush_pause_reason)
+        self.assertEqual(len(self.sandbox.messages()), BATCH - 2, "the next batches wait")
+        self.assertEqual(len(self._campaign_sms(mailing, "outgoing")), 20)
+
     def test_a_resumed_campaign_is_not_paused_again_and_settings_refuse_nonsense(self):
         mailing = self._start_campaign()
         self._reply_stop(2)
