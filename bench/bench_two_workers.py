@@ -18,8 +18,8 @@ start until the last worker ended, the SMS per second, what each worker
 sent, what the sandbox accepted, the duplicates there (numbers it received
 more than once: must be 0), the SMS left queued (``outgoing`` or
 ``process``), and the retries after a serialization failure (two workers
-settling on one wallet, ``odoo.service.model.retrying`` as the runner's
-``_run_batch`` uses it) with the seconds they slept, then the ratio of two workers' SMS per second to one's.
+settling on one wallet, retried by the runner's ``_run_batch``) with the
+seconds they slept, then the ratio of two workers' SMS per second to one's.
 Figures only, nothing is asserted on time.
 
 Uses (and creates on first run) the database ``intellipush_bench_dispatch``
@@ -92,7 +92,7 @@ def make_queue(registry, base_url, size):
 
 
 class RetryCounter(logging.Handler):
-    """Counts what ``odoo.service.model.retrying`` logs: each retry after a
+    """Counts what ``odoo.service.model.retrying`` and the runner's ``_run_batch`` log: each retry after a
     serialization failure (two workers moving credits of one wallet) and the
     seconds it sleeps before it."""
 
@@ -113,10 +113,12 @@ def run_worker():
     logging.getLogger("odoo").setLevel(logging.WARNING)  # figures, not the loading log
     registry = open_registry(DB, "intellipush_sms")
     retries = RetryCounter()
-    retry_logger = logging.getLogger("odoo.service.model")
-    retry_logger.setLevel(logging.INFO)
-    retry_logger.addHandler(retries)
-    retry_logger.propagate = False
+    # Odoo's request retry, and the runner's own for a batch (same message).
+    for name in ("odoo.service.model", "odoo.addons.intellipush_sms.models.intellipush_cron_runner"):
+        retry_logger = logging.getLogger(name)
+        retry_logger.setLevel(logging.INFO)
+        retry_logger.addHandler(retries)
+        retry_logger.propagate = False
     import odoo  # noqa: PLC0415
 
     print("ready", flush=True)
