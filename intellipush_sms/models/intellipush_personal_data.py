@@ -1,17 +1,23 @@
 """Personal data by phone number (GDPR art. 15 and 17): what the SMS addons
 hold on one number, as an export document, and its erasure.
 
-Every addon that stores a number or what was said to it extends
-``_intellipush_personal_data_sections`` (what it holds, for the export) and
-``_intellipush_erase_personal_data`` (its part of the erasure), calling super.
+What is held is found once, as records per kind
+(``_intellipush_personal_data_records``), and serves the counts on the form,
+the export and the erasure alike. Every addon that stores a number or what was
+said to it extends ``_intellipush_personal_data_kinds`` (label and exported
+fields), ``_intellipush_personal_data_records`` (where it is) and
+``_intellipush_erase_records`` (its part of the erasure), calling super.
 """
 
 from collections import Counter, namedtuple
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..tools.personal_data import contains_number, digit_forms, export_document
+from ..tools.phone_numbers import InvalidPhoneNumber
+from .intellipush_credit_rate import normalize_cached
 
 # One number as the addons look for it: E.164, the digit forms a column may
 # hold it in, and the contacts who have it.
@@ -23,18 +29,20 @@ class IntellipushPersonalData(models.AbstractModel):
     _description = "Personal Data by Phone Number"
 
     @api.model
-    def _subject(self, parsed, partners):
-        """The :data:`Subject` of a parsed number (``ParsedNumber``)."""
-        return Subject(parsed.e164, digit_forms(parsed.country_code, parsed.national_number), partners)
-
-    @api.model
-    def _contacts_with_number(self, e164):
-        return (
+    def _intellipush_subject(self, number, company):
+        """The :data:`Subject` of ``number`` as a person gives it (``41234567``
+        is read in ``company``'s country); a UserError if it is no number."""
+        try:
+            parsed = normalize_cached(number or "", company._intellipush_phone_region(), mobile_only=False)
+        except InvalidPhoneNumber as error:
+            raise UserError(self.env._("%(number)s is no phone number we can look up.", number=number or "")) from error
+        partners = (
             self.env["res.partner"]
             .sudo()
             .with_context(active_test=False)
-            .search(["|", ("phone_sanitized", "=", e164), ("phone_mobile_search", "=", e164)])
+            .search(["|", ("phone_sanitized", "=", parsed.e164), ("phone_mobile_search", "=", parsed.e164)])
         )
+        return Subject(parsed.e164, digit_forms(parsed.country_code, parsed.national_number), partners)
 
     @api.model
     def _ids_with_number(self, table, column, subject):
@@ -49,6 +57,13 @@ class IntellipushPersonalData(models.AbstractModel):
             )
         )
         return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _with_number(self, model, column, subject):
+        """The records of ``model`` whose ``column`` holds the number, however typed."""
+        records = self.env[model].sudo()
+        records.flush_model([column])
+        return records.browse(self._ids_with_number(records._table, column, subject))
 
     @api.model
     def _rows(self, records, field_names):
@@ -72,111 +87,76 @@ class IntellipushPersonalData(models.AbstractModel):
         return rows
 
     # ------------------------------------------------------------
-    # What is held: one section per kind
+    # What is held: one kind of record each
     # ------------------------------------------------------------
 
     @api.model
-    def _intellipush_personal_data_sections(self, subject):
-        """``{kind: (label, rows)}`` of what is held on ``subject``."""
-        env = self.env
-        sms = env["sms.sms"].sudo().browse(self._sms_ids(subject))
-        inbound = env["intellipush.inbound.sms"].sudo().search([("number", "=", subject.e164)])
-        grants = env["intellipush.access.grant"].sudo().search([("number", "=", subject.e164)])
-        attempts = (
-            env["intellipush.access.attempt"]
-            .sudo()
-            .browse(self._ids_with_number("intellipush_access_attempt", "number", subject))
-        )
-        list_contacts = (
-            env["intellipush.sms.list.contact"]
-            .sudo()
-            .browse(self._ids_with_number("intellipush_sms_list_contact", "number", subject))
-        )
-        blacklist = (
-            env["phone.blacklist"].sudo().with_context(active_test=False).search([("number", "=", subject.e164)])
-        )
-        suppressed = env["intellipush.suppression"].sudo()._suppressed({subject.e164})
+    def _intellipush_personal_data_kinds(self):
+        """``{kind: (label, exported field names)}``, in the export's order."""
+        _ = self.env._
         return {
             "contacts": (
-                env._("Contacts"),
-                self._rows(
-                    subject.partners,
-                    [
-                        "name",
-                        "phone",
-                        "mobile",
-                        "email",
-                        "sms_consent_state",
-                        "sms_consent_date",
-                        "sms_consent_channel",
-                        "sms_consent_proof",
-                        "sms_marketing_basis",
-                    ],
-                ),
+                _("Contacts"),
+                ["name", "phone", "mobile", "email", "sms_consent_state", "sms_consent_date",
+                 "sms_consent_channel", "sms_consent_proof", "sms_marketing_basis"],
             ),
             "consent_log": (
-                env._("Consent log"),
-                self._rows(
-                    subject.partners.sms_consent_log_ids.sudo(),
-                    [
-                        "date",
-                        "partner_id",
-                        "channel",
-                        "previous_state",
-                        "new_state",
-                        "basis",
-                        "proof",
-                        "order_ref",
-                        "user_id",
-                    ],
-                ),
+                _("Consent log"),
+                ["date", "partner_id", "channel", "previous_state", "new_state", "basis", "proof", "order_ref",
+                 "user_id"],
             ),
             "sms": (
-                env._("SMS sent"),
-                self._rows(
-                    sms,
-                    [
-                        "create_date",
-                        "company_id",
-                        "number",
-                        "body",
-                        "state",
-                        "sms_purpose",
-                        "failure_reason",
-                        "sent_at",
-                        "delivered_at",
-                        "credit_cost",
-                    ],
-                ),
+                _("SMS sent"),
+                ["create_date", "company_id", "number", "body", "state", "sms_purpose", "failure_reason", "sent_at",
+                 "delivered_at", "credit_cost"],
             ),
-            "inbound": (
-                env._("SMS received"),
-                self._rows(inbound, ["received_at", "company_id", "number", "body", "keyword", "action"]),
-            ),
-            "blacklist": (
-                env._("Blacklist"),
-                self._rows(blacklist, ["create_date", "number", "active"]),
-            ),
-            "access_codes": (
-                env._("Access codes"),
-                self._rows(grants, ["create_date", "resource_id", "number", "valid_from", "valid_to", "state"]),
-            ),
-            "access_attempts": (
-                env._("Access attempts"),
-                self._rows(attempts, ["date", "resource_id", "number", "reason", "remote_addr"]),
-            ),
-            "lists": (
-                env._("SMS contact lists"),
-                self._rows(list_contacts, ["list_id", "name", "number"]),
-            ),
-            "sends": (
-                env._("Send SMS forms that name the number"),
-                self._rows(self._sends_naming(subject), ["name", "create_date", "state"]),
-            ),
-            "suppression": (
-                env._("Kept after an erasure"),
-                [{"scope": scope, "erased_at": erased_at} for scope, erased_at in suppressed.values()],
-            ),
+            "sms_notifications": (_("SMS in the chatter"), ["mail_message_id", "sms_number", "notification_status"]),
+            "inbound": (_("SMS received"), ["received_at", "company_id", "number", "body", "keyword", "action"]),
+            "blacklist": (_("Blacklist"), ["create_date", "number", "active"]),
+            "access_codes": (_("Access codes"), ["create_date", "resource_id", "number", "valid_from", "valid_to",
+                                                "state"]),
+            "access_attempts": (_("Access attempts"), ["date", "resource_id", "number", "reason", "remote_addr"]),
+            "lists": (_("SMS contact lists"), ["list_id", "name", "number"]),
+            "sends": (_("Send SMS forms that name the number"), ["name", "create_date", "state"]),
+            "suppression": (_("Kept after an erasure"), ["scope", "erased_at"]),
+        }  # fmt: skip
+
+    @api.model
+    def _intellipush_personal_data_records(self, subject):
+        """``{kind: records}`` (superuser) of what is held on ``subject``."""
+        env = self.env
+        self.env["sms.sms"].flush_model(["number", "number_e164"])
+        self.env.cr.execute(
+            "SELECT id FROM sms_sms WHERE number_e164 = %s OR regexp_replace(number, '\\D', '', 'g') = ANY(%s)",
+            [subject.e164, list(subject.forms)],
+        )
+        sms = env["sms.sms"].sudo().browse([row[0] for row in self.env.cr.fetchall()])
+        grants = env["intellipush.access.grant"].sudo().search([("number", "=", subject.e164)])
+        sends = env["intellipush.sms.send"].sudo().search([("numbers", "!=", False)])
+        return {
+            "contacts": subject.partners,
+            "consent_log": subject.partners.sms_consent_log_ids.sudo(),
+            "sms": sms,
+            "sms_notifications": self._with_number("mail.notification", "sms_number", subject),
+            "inbound": env["intellipush.inbound.sms"].sudo().search([("number", "=", subject.e164)]),
+            "blacklist": env["phone.blacklist"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("number", "=", subject.e164)]),
+            "access_codes": grants,
+            "access_attempts": self._with_number("intellipush.access.attempt", "number", subject) | grants.attempt_ids,
+            "lists": self._with_number("intellipush.sms.list.contact", "number", subject),
+            "sends": sends.filtered(lambda send: contains_number(send.numbers, subject.forms)),
+            "suppression": env["intellipush.suppression"]._of_numbers({subject.e164}),
+        }
+
+    @api.model
+    def _intellipush_personal_data_sections(self, subject, records=None):
+        """``{kind: (label, rows)}`` of what is held on ``subject``."""
+        records = records or self._intellipush_personal_data_records(subject)
+        return {
+            kind: (label, self._rows(records[kind], field_names))
+            for kind, (label, field_names) in self._intellipush_personal_data_kinds().items()
         }
 
     @api.model
@@ -196,62 +176,38 @@ class IntellipushPersonalData(models.AbstractModel):
 
         SMS, notifications and campaign traces are kept for the figures and
         the credits they account for, without number nor text."""
-        env = self.env
-        erased = Counter()
-        blacklist = (
-            env["phone.blacklist"].sudo().with_context(active_test=False).search([("number", "=", subject.e164)])
-        )
-        opted_out = any(blacklist.mapped("active"))
-        env["intellipush.suppression"]._suppress(subject.e164, "all" if opted_out else "marketing", reason)
+        records = self._intellipush_personal_data_records(subject)
+        opted_out = any(records["blacklist"].mapped("active"))
+        self.env["intellipush.suppression"]._suppress(subject.e164, "all" if opted_out else "marketing", reason)
+        return +self._intellipush_erase_records(subject, records, remove_from_contacts)
 
-        sms_ids = self._sms_ids(subject)
-        if sms_ids:
+    @api.model
+    def _intellipush_erase_records(self, subject, records, remove_from_contacts):
+        """Erase ``records`` (found before anything was erased); a Counter of them per kind."""
+        env = self.env
+        if sms := records["sms"]:
             env["sms.sms"].flush_model()
             # In SQL: the stored segments and costs stay as they were sent.
             env.cr.execute(
                 """UPDATE sms_sms SET number = NULL, number_e164 = NULL, body = %s,
                           intellipush_redacted_body = NULL
                     WHERE id = ANY(%s)""",
-                [env._("(erased on request)"), sms_ids],
+                [env._("(erased on request)"), sms.ids],
             )
             env["sms.sms"].invalidate_model(["number", "number_e164", "body", "intellipush_redacted_body"])
-            erased["sms"] = len(sms_ids)
-        erased["sms_notifications"] = self._erase_notifications(subject)
-
-        inbound = env["intellipush.inbound.sms"].sudo().search([("number", "=", subject.e164)])
-        erased["inbound"] = len(inbound)
-        inbound.unlink()
-        erased["blacklist"] = len(blacklist)
-        blacklist.unlink()
-        grants = env["intellipush.access.grant"].sudo().search([("number", "=", subject.e164)])
-        attempts = (
-            env["intellipush.access.attempt"]
-            .sudo()
-            .browse(self._ids_with_number("intellipush_access_attempt", "number", subject))
-            | grants.attempt_ids
-        )
-        erased["access_attempts"] = len(attempts)
-        attempts.unlink()
-        erased["access_codes"] = len(grants)
-        grants.unlink()
-        list_contacts = (
-            env["intellipush.sms.list.contact"]
-            .sudo()
-            .browse(self._ids_with_number("intellipush_sms_list_contact", "number", subject))
-        )
-        erased["lists"] = len(list_contacts)
-        list_contacts.unlink()
-        sends = self._sends_naming(subject)
-        for send in sends:
+        self._erase_notifications(records["sms_notifications"])
+        for kind in ("inbound", "blacklist", "access_attempts", "access_codes", "lists"):
+            records[kind].unlink()
+        for send in records["sends"]:
             send.numbers = "\n".join(
                 line for line in (send.numbers or "").splitlines() if not contains_number(line, subject.forms)
             )
-        erased["sends"] = len(sends)
+        counted = ["sms", "sms_notifications", "inbound", "blacklist", "access_attempts", "access_codes", "lists",
+                   "sends"]  # fmt: skip
         if remove_from_contacts and subject.partners:
-            erased["consent_log"] = len(subject.partners.sms_consent_log_ids)
             self._forget_contacts(subject)
-            erased["contacts"] = len(subject.partners)
-        return +erased
+            counted += ["consent_log", "contacts"]
+        return Counter({kind: len(records[kind]) for kind in counted})
 
     @api.model
     def _forget_contacts(self, subject):
@@ -279,31 +235,16 @@ class IntellipushPersonalData(models.AbstractModel):
         partners.sudo().write({"sms_consent_date": False})
 
     @api.model
-    def _sms_ids(self, subject):
-        self.env["sms.sms"].flush_model(["number", "number_e164"])
-        self.env.cr.execute(
-            "SELECT id FROM sms_sms WHERE number_e164 = %s OR regexp_replace(number, '\\D', '', 'g') = ANY(%s)",
-            [subject.e164, list(subject.forms)],
-        )
-        return [row[0] for row in self.env.cr.fetchall()]
-
-    @api.model
-    def _sends_naming(self, subject):
-        sends = self.env["intellipush.sms.send"].sudo().search([("numbers", "!=", False)])
-        return sends.filtered(lambda send: contains_number(send.numbers, subject.forms))
-
-    @api.model
-    def _erase_notifications(self, subject):
-        """Blank the number of the SMS notifications of Odoo's chatter, and
+    def _erase_notifications(self, notifications):
+        """Blank the number of these SMS notifications of Odoo's chatter, and
         the text of the SMS messages that went to this number only."""
+        if not notifications:
+            return
         self.env["mail.notification"].flush_model(["sms_number"])
-        notification_ids = self._ids_with_number("mail_notification", "sms_number", subject)
-        if not notification_ids:
-            return 0
         self.env.cr.execute(
             """UPDATE mail_notification SET sms_number = NULL WHERE id = ANY(%s)
                RETURNING mail_message_id""",
-            [notification_ids],
+            [notifications.ids],
         )
         message_ids = list({row[0] for row in self.env.cr.fetchall()})
         self.env.cr.execute(
@@ -316,4 +257,3 @@ class IntellipushPersonalData(models.AbstractModel):
         )
         self.env["mail.notification"].invalidate_model(["sms_number"])
         self.env["mail.message"].invalidate_model(["body"])
-        return len(notification_ids)

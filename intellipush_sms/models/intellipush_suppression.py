@@ -59,6 +59,14 @@ class IntellipushSuppression(models.Model):
         return secret
 
     @api.model
+    def _any(self):
+        """Whether any number was ever erased: most databases never erase one,
+        and their sends and opt-ins then hash nothing."""
+        self.flush_model()
+        self.env.cr.execute("SELECT EXISTS (SELECT 1 FROM intellipush_suppression)")
+        return self.env.cr.fetchone()[0]
+
+    @api.model
     def _hashes(self, numbers):
         """``{hash: number}`` of E.164 ``numbers``."""
         secret = self._secret()
@@ -68,11 +76,8 @@ class IntellipushSuppression(models.Model):
     def _suppressed(self, numbers):
         """``{number: (scope, erased_at)}`` of those of E.164 ``numbers`` that
         were erased, in one query (none at all while nothing was erased)."""
-        if not numbers:
-            return {}  # not a query: Odoo's own SMS (IAP) never come here with numbers
-        self.flush_model(["number_hash", "scope"])
-        self.env.cr.execute("SELECT EXISTS (SELECT 1 FROM intellipush_suppression)")
-        if not self.env.cr.fetchone()[0]:
+        # Not even a query for Odoo's own SMS (IAP), which come with no numbers.
+        if not numbers or not self._any():
             return {}
         by_hash = self._hashes(numbers)
         self.env.cr.execute(
@@ -82,17 +87,24 @@ class IntellipushSuppression(models.Model):
         return {by_hash[digest]: (scope, erased_at) for digest, scope, erased_at in self.env.cr.fetchall()}
 
     @api.model
+    def _of_numbers(self, numbers):
+        """The suppressions of E.164 ``numbers`` (superuser)."""
+        if not numbers or not self._any():
+            return self.sudo().browse()
+        return self.sudo().search([("number_hash", "in", list(self._hashes(numbers)))])
+
+    @api.model
     def _suppress(self, number, scope, reason):
         """Keep ``number`` (E.164) suppressed in ``scope``; a wider scope wins."""
-        digest = number_hash(self._secret(), number)
-        existing = self.sudo().search([("number_hash", "=", digest)])
-        if existing.scope == "all" or existing.scope == scope:
+        existing = self._of_numbers({number})
+        if existing.scope in ("all", scope):
             return existing
-        existing.sudo().unlink()
-        return self.sudo().create({"number_hash": digest, "scope": scope, "reason": reason})
+        existing.unlink()  # kept rows are never written: the wider one replaces it
+        return self.sudo().create(
+            {"number_hash": number_hash(self._secret(), number), "scope": scope, "reason": reason}
+        )
 
     @api.model
     def _lift(self, numbers):
         """The numbers opted in again: their erasure no longer holds them back."""
-        if numbers and self.sudo().search_count([]):
-            self.sudo().search([("number_hash", "in", list(self._hashes(numbers)))]).unlink()
+        self._of_numbers(numbers).unlink()

@@ -1,10 +1,10 @@
 import base64
+from collections import Counter
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..models.intellipush_credit_rate import normalize_cached
-from ..tools.phone_numbers import InvalidPhoneNumber, format_international
+from ..tools.phone_numbers import format_international
 
 
 class IntellipushPersonalDataRequest(models.TransientModel):
@@ -36,37 +36,34 @@ class IntellipushPersonalDataRequest(models.TransientModel):
         if not self.env.user.has_group("intellipush_sms.group_intellipush_manager"):
             raise AccessError(self.env._("Only SMS managers handle requests about personal data."))
 
-    def _parsed(self):
-        self.ensure_one()
-        try:
-            return normalize_cached(self.number or "", self.env.company._intellipush_phone_region(), mobile_only=False)
-        except InvalidPhoneNumber as error:
-            raise UserError(
-                self.env._("%(number)s is no phone number we can look up.", number=self.number or "")
-            ) from error
-
     def _subject(self):
+        self.ensure_one()
         self._check_manager()
-        parsed = self._parsed()
-        data = self.env["intellipush.personal.data"]
-        return data._subject(parsed, data._contacts_with_number(parsed.e164))
+        return self.env["intellipush.personal.data"]._intellipush_subject(self.number, self.env.company)
 
     @api.depends("number")
     def _compute_found(self):
+        data = self.env["intellipush.personal.data"]
+        is_manager = self.env.user.has_group("intellipush_sms.group_intellipush_manager")
         for request in self:
             request.number_display = request.partner_ids = request.found_summary = False
-            if not request.number or not self.env.user.has_group("intellipush_sms.group_intellipush_manager"):
+            if not request.number or not is_manager:
                 continue
             try:
                 subject = request._subject()
-            except UserError:
-                request.found_summary = self.env._("%(number)s is no phone number.", number=request.number)
+            except UserError as error:
+                request.found_summary = error.args[0]
                 continue
             request.number_display = format_international(subject.e164)
             request.partner_ids = subject.partners
-            sections = self.env["intellipush.personal.data"]._intellipush_personal_data_sections(subject)
-            lines = [f"{label}: {len(rows)}" for label, rows in sections.values() if rows]
-            request.found_summary = "\n".join(lines) or self.env._("Nothing is held on this number.")
+            records = data._intellipush_personal_data_records(subject)
+            counts = Counter({kind: len(found) for kind, found in records.items()})
+            request.found_summary = request._count_lines(counts) or self.env._("Nothing is held on this number.")
+
+    def _count_lines(self, counts):
+        """A line "label: count" per kind that has any, in the export's order."""
+        kinds = self.env["intellipush.personal.data"]._intellipush_personal_data_kinds()
+        return "\n".join(f"{label}: {counts[kind]}" for kind, (label, _fields) in kinds.items() if counts[kind])
 
     def action_export(self):
         """Download what is held on the number, as a JSON file."""
@@ -93,18 +90,16 @@ class IntellipushPersonalDataRequest(models.TransientModel):
         if not (self.reason or "").strip():
             raise UserError(self.env._("Say who asked for the erasure and how: it is kept with the suppression."))
         subject = self._subject()
-        data = self.env["intellipush.personal.data"]
-        erased = data._intellipush_erase_personal_data(subject, self.reason.strip(), self.remove_from_contacts)
-        labels = {kind: label for kind, (label, _rows) in data._intellipush_personal_data_sections(subject).items()}
-        labels["sms_notifications"] = self.env._("SMS in the chatter")
-        lines = [f"{labels.get(kind, kind)}: {count}" for kind, count in erased.items()]
+        erased = self.env["intellipush.personal.data"]._intellipush_erase_personal_data(
+            subject, self.reason.strip(), self.remove_from_contacts
+        )
         self.erased_summary = "\n".join(
             [
                 self.env._(
                     "%(number)s is erased. Kept: a keyed hash, so that its opt-out holds.",
                     number=format_international(subject.e164),
                 ),
-                *lines,
+                self._count_lines(erased),
             ]
         )
         return {

@@ -5,8 +5,6 @@ from odoo import fields
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.intellipush_sms.tools.phone_numbers import normalize
-
 from .common import IntellipushPosCase
 
 
@@ -57,7 +55,7 @@ class TestQuickSms(IntellipushPosCase):
         self.pos_sms_model.intellipush_create_from_ui([request])
         record = self.env["intellipush.pos.sms"].search([("uuid", "=", request["uuid"])])
         data = self.env["intellipush.personal.data"]
-        subject = data._subject(normalize("+4741234567"), data._contacts_with_number("+4741234567"))
+        subject = data._intellipush_subject("+47 412 34 567", self.env.company)
         self.assertEqual(
             [row["body"] for row in data._intellipush_personal_data_sections(subject)["register_sms"][1]],
             ["Hei Kari! Sykkelen din er klar til henting."],
