@@ -93,7 +93,7 @@ class IntellipushCreditLedger(models.Model):
     @api.depends("entry_type", "amount")
     def _compute_consumed(self):
         for entry in self:
-            entry.consumed = -entry.amount if entry.entry_type in CONSUMPTION_TYPES else 0.0
+            entry.consumed = _consumed(entry.entry_type, entry.amount)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -128,7 +128,7 @@ class IntellipushCreditLedger(models.Model):
                     vals["entry_type"],
                     amount,
                     float_round(vals.get("reserved_amount") or 0.0, precision_digits=digits),
-                    -amount if vals["entry_type"] in CONSUMPTION_TYPES else 0.0,
+                    _consumed(vals["entry_type"], amount),
                     vals.get("lot_id") or None,
                     vals.get("sms_id") or None,
                     vals.get("country_id") or None,
@@ -172,3 +172,8 @@ class IntellipushCreditLedger(models.Model):
 
     def unlink(self):
         raise UserError(_("The credit ledger is append-only: entries cannot be deleted. Record an adjustment instead."))
+
+
+def _consumed(entry_type, amount):
+    """Credits an entry spent on SMS, positive: a debit counts, a refund counts back."""
+    return -amount if entry_type in CONSUMPTION_TYPES else 0.0
