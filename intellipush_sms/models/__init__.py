@@ -20,6 +20,7 @@ from . import mail_thread
 from . import intellipush_access_attempt
 from . import intellipush_access_grant
 from . import intellipush_access_resource
+from . import intellipush_access_resource_check
 from . import intellipush_access_lockout
 from . import intellipush_consent_log
 from . import intellipush_suppression
@@ -45,5 +46,6 @@ from . import intellipush_credit_lot
 from . import intellipush_credit_price_tier
 from . import intellipush_credit_rate
 from . import intellipush_credit_wallet
+from . import intellipush_credit_wallet_lots
 from . import intellipush_credit_wallet_alerts
 from . import intellipush_credit_wallet_check

@@ -15,7 +15,6 @@ from collections import defaultdict, namedtuple
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.misc import formatLang
 
@@ -345,88 +344,6 @@ class IntellipushCreditWallet(models.Model):
                 for debit in debits
             ]
         )
-
-    def _waiting_resolved(self):
-        """No SMS of this wallet waits for credits any more: the managers' reminder goes."""
-        self.activity_unlink(["intellipush_sms.mail_activity_type_credits_waiting"])
-
-    def _credits_added(self):
-        """Credits came in: the dispatch reserves them for the SMS waiting, oldest first."""
-        self._check_low_balance()
-        self.env.ref("intellipush_sms.ir_cron_intellipush_dispatch")._trigger()
-
-    def _purchase(self, quantity, price_total, currency, purchase_date=None):
-        """Record bought credits as a new lot, then let waiting SMS go."""
-        self.ensure_one()
-        quantity = to_credits(quantity)
-        if quantity <= 0:
-            raise UserError(_("Buy a positive number of credits."))
-        self._lock()
-        lot = (
-            self.env["intellipush.credit.lot"]
-            .sudo()
-            .create(
-                {
-                    "company_id": self.company_id.id,
-                    "wallet_id": self.id,
-                    "quantity": float(quantity),
-                    "price_total": price_total,
-                    "currency_id": currency.id,
-                    "purchase_date": purchase_date or fields.Date.context_today(self),
-                }
-            )
-        )
-        self._record([{"entry_type": "purchase", "amount": float(quantity), "lot_id": lot.id}])
-        self._credits_added()
-        return lot
-
-    def _adjust(self, lot, amount, reason):
-        """Manual correction of a lot, with a reason; never below what is free to take."""
-        self.ensure_one()
-        amount = to_credits(amount)
-        if not reason:
-            raise UserError(_("A credit adjustment needs a reason."))
-        self._lock()
-        if amount < 0:
-            lot_remaining = dict(self._lots_with_credits()).get(lot.id, ZERO)
-            if -amount > min(lot_remaining, self._available()):
-                raise UserError(_("This adjustment would take more credits than are free in this lot."))
-        self._record([{"entry_type": "adjustment", "amount": float(amount), "lot_id": lot.id, "reason": reason}])
-        if amount > 0:
-            self._credits_added()
-        else:
-            self._check_low_balance()
-
-    @api.model
-    def _cron_intellipush_expire_credits(self):
-        """Daily: expire what is left on lots past their date.
-
-        Credits already reserved for queued SMS when their lot expires are
-        kept for those SMS: only what is free expires.
-        """
-        today = fields.Date.context_today(self)
-        for wallet in self.sudo().search([]):
-            wallet._lock()
-            free = wallet._available()
-            remaining = dict(wallet._lots_with_credits())
-            lots = self.env["intellipush.credit.lot"].browse(list(remaining))
-            entries = []
-            for lot in lots.filtered(lambda lot: lot.expiry_date <= today):
-                expiring = min(remaining[lot.id], free)
-                if expiring <= 0:
-                    continue
-                free -= expiring
-                entries.append(
-                    {
-                        "entry_type": "expiry",
-                        "amount": -float(expiring),
-                        "lot_id": lot.id,
-                        "reason": _("Credits valid until %s", lot.expiry_date),
-                    }
-                )
-            if entries:
-                wallet._record(entries)
-                wallet._check_low_balance()
 
 
 def _deduct(lots, taken_by_lot):

@@ -34,6 +34,10 @@ class IntellipushCreditWallet(models.Model):
             _("Some SMS cannot be sent: the wallet has too few credits. Buy credits to send them."),
         )
 
+    def _waiting_resolved(self):
+        """No SMS of this wallet waits for credits any more: the managers' reminder goes."""
+        self.activity_unlink(["intellipush_sms.mail_activity_type_credits_waiting"])
+
     def _check_low_balance(self):
         """Alert once when the available credits cross the threshold downwards."""
         self.ensure_one()
