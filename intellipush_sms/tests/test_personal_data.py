@@ -63,6 +63,18 @@ class TestPersonalData(IntellipushCase):
         self.assertEqual({row["new_state"] for row in data["consent_log"]["records"]}, {"Granted", "Withdrawn"})
         self.assertEqual(document["counts"]["suppression"], 0, "every kind is listed, also when nothing is held")
 
+    def test_opened_from_a_contact_it_looks_up_the_contacts_number(self):
+        request = (
+            self.env["intellipush.personal.data.request"]
+            .with_user(self.manager)
+            .with_context(active_model="res.partner", active_id=self.partner_kari.id)
+            .create({})
+        )
+        self.assertEqual(request.number, "+47 412 34 567")
+        self.assertEqual(request.partner_ids, self.partner_kari)
+        action = self.env.ref("intellipush_sms.intellipush_personal_data_request_action_partner")
+        self.assertEqual(action.binding_model_id.model, "res.partner", "in the contact's action menu")
+
     def test_a_clerk_cannot_look_a_number_up(self):
         with self.assertRaises(AccessError):
             self._request("+47 412 34 567", user=self.clerk).action_export()

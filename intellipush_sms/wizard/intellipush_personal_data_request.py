@@ -32,6 +32,15 @@ class IntellipushPersonalDataRequest(models.TransientModel):
     export_file = fields.Binary("Export", readonly=True, attachment=False)
     export_filename = fields.Char(readonly=True)
 
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        # Opened from a contact: the request is about its number.
+        if self.env.context.get("active_model") == "res.partner" and "number" in fields_list:
+            partner = self.env["res.partner"].browse(self.env.context.get("active_id"))
+            values.setdefault("number", partner.mobile or partner.phone or False)
+        return values
+
     def _check_manager(self):
         if not self.env.user.has_group("intellipush_sms.group_intellipush_manager"):
             raise AccessError(self.env._("Only SMS managers handle requests about personal data."))
