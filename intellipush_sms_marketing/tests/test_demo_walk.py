@@ -13,9 +13,10 @@ queued when it was built is handed over first, and none of it may fail.
 
 import json
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from unittest.mock import patch
+from zoneinfo import ZoneInfo
 
 import polib
 
@@ -31,6 +32,16 @@ from odoo.addons.intellipush_sms.tests.common import IntellipushSandboxMixin, Sa
 # does not contain must never be on a screen of the demo.
 MIN_FRAGMENT = 12
 _SPLIT = re.compile(r"%\(\w+\)[sd]|%[sd]|<[^>]+>|\{\{.*?\}\}|[\n\"“”():;,.!?…]")
+
+
+def oslo_tomorrow_at_nine(now=None):
+    """Tomorrow 09:00 in Oslo, as the clerk's browser picks it, stored the
+    way Odoo stores datetimes (naive UTC). Oslo's tomorrow, not the
+    server's: from 23:00 UTC (00:00 in Oslo) the two dates differ."""
+    oslo = ZoneInfo("Europe/Oslo")
+    today_in_oslo = (now or datetime.now(oslo)).astimezone(oslo).date()
+    nine = datetime.combine(today_in_oslo + timedelta(days=1), time(9), tzinfo=oslo)
+    return nine.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
 
 
 def english_fragments(ours, odoo_modules):
@@ -126,9 +137,19 @@ class TestDemoWalk(IntellipushSandboxMixin, HttpCase):
         self.assertIn("Check the cost before sending", self.english)
         self.assertNotIn("Send SMS", self.english, "the same words in both languages are not flagged")
 
+    def test_tomorrow_is_tomorrow_in_oslo(self):
+        # 23:36 UTC on 2 December is 00:36 on 3 December in Oslo: the clerk's
+        # "tomorrow 09:00" is 4 December, 08:00 UTC (CI ran the walk then).
+        late = datetime(2026, 12, 2, 23, 36, tzinfo=ZoneInfo("UTC"))
+        self.assertEqual(oslo_tomorrow_at_nine(late), datetime(2026, 12, 4, 8, 0))
+        summer_night = datetime(2026, 7, 1, 22, 30, tzinfo=ZoneInfo("UTC"))
+        self.assertEqual(oslo_tomorrow_at_nine(summer_night), datetime(2026, 7, 3, 7, 0))
+        afternoon = datetime(2026, 12, 2, 14, 0, tzinfo=ZoneInfo("UTC"))
+        self.assertEqual(oslo_tomorrow_at_nine(afternoon), datetime(2026, 12, 3, 8, 0))
+
     def test_the_clerk(self):
         self.assertNoDemoSmsFailed()
-        tomorrow_nine = (fields.Datetime.now() + timedelta(days=1)).replace(hour=8, minute=0, second=0)
+        tomorrow_nine = oslo_tomorrow_at_nine()
         self._walk(f"/odoo/res.partner/{self.kari.id}", "intellipush_demo_clerk_tour", login="demo")
 
         # Sent from Kari's form, and answered in the inbox: both reach the phones once.
@@ -145,7 +166,7 @@ class TestDemoWalk(IntellipushSandboxMixin, HttpCase):
         self.assertEqual(
             scheduled.run_ids.sms_ids.partner_id, self.kari | self.env.ref("intellipush_sms.demo_partner_ingrid")
         )
-        self.assertEqual(scheduled.send_at.date(), tomorrow_nine.date())
+        self.assertEqual(scheduled.send_at, tomorrow_nine)
         self.assertNoDemoSmsFailed()
 
     def test_the_marketing_manager(self):
