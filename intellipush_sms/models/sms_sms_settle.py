@@ -45,11 +45,13 @@ class SmsSms(models.Model):
         if state in ("error", "canceled", "sent"):
             vals.setdefault("intellipush_next_status_check_at", False)
         self.write(vals)
+        # Told apart from Odoo's IAP moves: the SMS Marketing bridge keeps a
+        # campaign sent in batches "Sending" until its last batch went.
+        trackers = self.sms_tracker_id.with_context(intellipush_gateway=True)
         if state == "error" and failure_type == "sms_not_delivered":
-            self.sms_tracker_id._action_update_from_provider_error("not_delivered")
+            trackers._action_update_from_provider_error("not_delivered")
         else:
-            tracker_state = TRACKER_STATE.get(state, state)
-            self.sms_tracker_id._action_update_from_sms_state(tracker_state, failure_type=failure_type)
+            trackers._action_update_from_sms_state(TRACKER_STATE.get(state, state), failure_type=failure_type)
         self._intellipush_settle_credits(state)
 
     def _intellipush_set_failed(self, failure_type, reason):

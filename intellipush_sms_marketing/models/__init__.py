@@ -16,8 +16,10 @@ from . import mailing_mailing_quiet_hours
 from . import mailing_trace
 from . import mailing_mailing_revenue
 from . import mailing_mailing_legal_basis
+from . import mailing_mailing_state
 from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import sale_order
 from . import sms_sms
+from . import sms_tracker

@@ -143,7 +143,10 @@ class MailingMailing(models.Model):
         self._intellipush_follow_segments()
         for mailing in self:
             recipient_ids = res_ids or mailing._get_remaining_recipients()
-            for chunk in split_every(chunk_size, recipient_ids, list):
+            chunks = list(split_every(chunk_size, recipient_ids, list))
+            for number, chunk in enumerate(chunks, start=1):
+                if commit_chunks:
+                    mailing._intellipush_set_creating_sms(number < len(chunks))
                 super(MailingMailing, mailing).action_send_sms(res_ids=chunk)
                 self.env.flush_all()
                 if commit_chunks:

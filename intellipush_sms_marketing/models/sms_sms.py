@@ -32,6 +32,19 @@ class SmsSms(models.Model):
         "(or kept as Odoo's links when it refused).",
     )
 
+    def init(self):
+        super().init()
+        # Whether a campaign still has SMS in the queue is asked after every
+        # dispatch batch (mailing_mailing_state.py): only the queued rows in
+        # this index, so the answer does not read what was already sent.
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS sms_sms_intellipush_campaign_queue_index
+                ON sms_sms (mailing_id)
+             WHERE mailing_id IS NOT NULL AND state IN ('outgoing', 'process', 'uncertain')
+            """
+        )
+
     @api.model
     def _intellipush_prepare_vals(self, vals_list):
         """The SMS of an SMS Marketing mailing are marketing, whoever creates

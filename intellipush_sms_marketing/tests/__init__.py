@@ -16,3 +16,4 @@ from . import test_campaign_auto_pause
 from . import test_campaign_frequency_cap
 from . import test_campaign_legal_basis
 from . import test_personal_data
+from . import test_campaign_state
