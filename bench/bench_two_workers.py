@@ -40,6 +40,7 @@ from odoo_bench_db import (
     connect_main_company,
     open_registry,
     parse_sizes,
+    vacuum,
 )  # bench/ is on sys.path when the script runs
 
 sys.path.append(str(REPO_ROOT))
@@ -195,8 +196,10 @@ def main():
     sandbox = Sandbox(port=0, api_id=API_ID, api_secret=API_SECRET, auto_deliver_after=0).start()
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        batch_size = env["ir.config_parameter"].get_param("intellipush_sms.batch_size") or "200 (default)"
-    print(f"Dispatch batch size: {batch_size}")
+        params = env["ir.config_parameter"]
+        batch_size = params.get_param("intellipush_sms.batch_size") or "1000 (default)"
+        call_size = params.get_param("intellipush_sms.call_size") or "200 (default)"
+    print(f"Dispatch batch size: {batch_size}, SMS per call: {call_size}")
     header = ("SMS", "workers", "seconds", "SMS/s", "sent by each", "at sandbox", "duplicates", "left queued",
               "retries", "retry sleep s")  # fmt: skip
     print("{:>7} {:>8} {:>8} {:>8} {:>16} {:>11} {:>11} {:>12} {:>8} {:>14}".format(*header))
@@ -205,6 +208,7 @@ def main():
             rates = {}
             for workers in (1, 2):
                 cleanup(registry)
+                vacuum(DB)
                 sandbox.reset()
                 make_queue(registry, sandbox.url, size)
                 started, reports = dispatch(workers)
@@ -223,6 +227,7 @@ def main():
             print(f"{'':>7} two workers / one: {rates[2] / rates[1]:.2f}x", flush=True)
     finally:
         cleanup(registry)
+        vacuum(DB)
         sandbox.stop()
 
 

@@ -19,8 +19,13 @@ from .sms_sms_status import STATUS_FIRST_CHECK
 
 _logger = logging.getLogger(__name__)
 
+# SMS claimed, recorded and debited per dispatch transaction.
 BATCH_SIZE_PARAM = "intellipush_sms.batch_size"
-DEFAULT_BATCH_SIZE = 200
+DEFAULT_BATCH_SIZE = 1000
+# SMS per Intellipush call (CONTRACT §4.2: no limit is public, 200 assumed);
+# a batch goes in calls of this size.
+CALL_SIZE_PARAM = "intellipush_sms.call_size"
+DEFAULT_CALL_SIZE = 200
 # The dispatch run reserves unpriced SMS (a campaign committed chunk by chunk)
 # this many at a time, a transaction each.
 RESERVE_SLICE = 5000
@@ -182,23 +187,41 @@ class SmsSms(models.Model):
 
     def _intellipush_dispatch_company(self, company):
         valid, outgoing, invalid = self._intellipush_prepare()
-        results = error = None
-        if valid:
-            try:
-                results = company._intellipush_get_client().send_batch(outgoing)
-            except (UserError, intellipush_api.IntellipushError) as exc:
-                error = exc
-        # The answer is recorded first, without touching the wallet: it is in
-        # hand and must not be lost to a serialization failure against the
+        calls = self._intellipush_send_calls(company, valid, outgoing) if valid else []
+        # The answers are recorded first, without touching the wallet: they are
+        # in hand and must not be lost to a serialization failure against the
         # reservations and debits of other workers. The debit follows in a
         # transaction of its own, short enough for its retries to succeed.
         runner = self.env["intellipush.cron.runner"]
         runner._run_batch(
-            lambda: self.with_context(intellipush_debit_later=True)._intellipush_apply_dispatch(
-                valid, outgoing, invalid, results, error
-            )
+            lambda: self.with_context(intellipush_debit_later=True)._intellipush_apply_dispatch(invalid, calls)
         )
         runner._run_batch(self._intellipush_debit_accepted)
+
+    def _intellipush_send_calls(self, company, valid, outgoing):
+        """Hand ``valid`` (with their ``outgoing`` messages) to Intellipush in
+        calls of the call size; return ``[(records, messages, results, error)]``.
+
+        After a call that failed, the rest is not sent (error and results
+        ``None``): the service is in trouble, and they wait their turn again.
+        """
+        call_size = int(self.env["ir.config_parameter"].sudo().get_param(CALL_SIZE_PARAM, DEFAULT_CALL_SIZE))
+        calls = []
+        client = error = None
+        for start in range(0, len(valid), call_size):
+            records, messages = valid[start : start + call_size], outgoing[start : start + call_size]
+            if error:
+                # A configuration the client refused fails them all, as it would.
+                calls.append((records, messages, None, error if isinstance(error, UserError) else None))
+                continue
+            results = None
+            try:
+                client = client or company._intellipush_get_client()
+                results = client.send_batch(messages)
+            except (UserError, intellipush_api.IntellipushError) as exc:
+                error = exc
+            calls.append((records, messages, results, error))
+        return calls
 
     def _intellipush_fail_invalid_numbers(self, reason_by_sms):
         """Fail the messages of ``{sms: reason}`` whose number cannot receive SMS, one write per reason."""
@@ -206,16 +229,21 @@ class SmsSms(models.Model):
         for reason, records in invalid.grouped(reason_by_sms.get).items():
             records._intellipush_set_failed("sms_number_format", _("This number cannot receive SMS: %s.", reason))
 
-    def _intellipush_apply_dispatch(self, valid, outgoing, invalid, results, error):
+    def _intellipush_apply_dispatch(self, invalid, calls):
+        """Record what each call of :meth:`_intellipush_send_calls` came back with."""
         self._intellipush_fail_invalid_numbers(invalid)
-        if not valid:
-            return
-        if isinstance(error, UserError):
-            valid._intellipush_set_failed("sms_acc", str(error))
-        elif error:
-            valid._intellipush_handle_batch_error(error)
-        else:
-            valid._intellipush_apply_results(outgoing, results)
+        failed = next((error for _records, _messages, _results, error in calls if error), None)
+        for records, messages, results, error in calls:
+            if isinstance(error, UserError):
+                records._intellipush_set_failed("sms_acc", str(error))
+            elif error:
+                records._intellipush_handle_batch_error(error)
+            elif results is None:
+                # Not sent: a call before failed. Back to the queue, as if that
+                # call had refused them (nothing was done with them).
+                records._intellipush_retry_later(failed, counted=False)
+            else:
+                records._intellipush_apply_results(messages, results)
 
     def _intellipush_apply_results(self, outgoing, results):
         accepted_values = []
@@ -282,7 +310,15 @@ class SmsSms(models.Model):
             return
         self._intellipush_set_failed(_failure_type(error), error.message)
 
-    def _intellipush_retry_later(self, error):
+    def _intellipush_retry_later(self, error, counted=True):
+        """Back to the queue after ``error``, after a delay growing with the attempts.
+
+        :param counted: False for messages that were not sent at all (a call
+            before theirs failed): this attempt does not count.
+        """
+        if not counted:
+            for attempts, records in self.grouped("intellipush_attempts").items():
+                records.intellipush_attempts = max(attempts - 1, 0)
         exhausted = self.filtered(lambda sms: sms.intellipush_attempts >= MAX_ATTEMPTS)
         if exhausted:
             exhausted._intellipush_set_failed(

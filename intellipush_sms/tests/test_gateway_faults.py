@@ -234,3 +234,61 @@ class TestGatewayFaults(IntellipushCase):
         self.assertEqual(len(self.sandbox.messages()), len(NUMBERS))
         with self.assertRaises(UserError):
             sms.action_intellipush_mark_sent()
+
+
+@tagged("post_install", "-at_install", "intellipush")
+class TestDispatchCalls(IntellipushCase):
+    """A dispatch batch goes to Intellipush in calls of the call size (CONTRACT
+    §4.2); after a call that failed, the rest of the batch is not sent."""
+
+    NUMBERS = ["41234567", "93456789", "41234568", "41234569", "93456780"]
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].sudo().set_param("intellipush_sms.call_size", "2")
+
+    def setUp(self):
+        super().setUp()
+        self.enterContext(
+            mute_logger(
+                "odoo.addons.intellipush_sms.models.sms_sms", "odoo.addons.intellipush_sms.models.sms_sms_dispatch"
+            )
+        )
+
+    def _calls(self):
+        return [entry for entry in self.sandbox.requests_log() if entry["endpoint"] == "sms/createBatch"]
+
+    def test_one_batch_in_calls_of_the_call_size(self):
+        sms = self._queue_sms(self.NUMBERS)
+        self.env["sms.sms"]._cron_intellipush_dispatch(max_batches=1)  # batch size 5
+        self.assertEqual(len(self._calls()), 3, "2 + 2 + 1")
+        self.assertSentOnce(sms)
+        self.assertEqual(len(set(sms.mapped("intellipush_dispatch_token"))), 1, "one batch")
+        self.assertEqual(sms.mapped("credit_state"), ["debited"] * 5)
+
+    def test_after_a_refused_call_the_rest_waits_its_turn(self):
+        self.sandbox.inject_fault("rate_limit", endpoint="sms/createBatch", retry_after=60)
+        sms = self._queue_sms(self.NUMBERS)
+        self._process_queue()
+        self.assertEqual(len(self._calls()), 1, "nothing more is sent to a service that said slow down")
+        self.assertFalse(self.sandbox.messages())
+        self.assertEqual(set(sms.mapped("state")), {"outgoing"})
+        self.assertEqual(sms.mapped("intellipush_attempts"), [1, 1, 0, 0, 0], "only the refused call counts")
+        self.assertTrue(all(sms.mapped("intellipush_next_attempt_at")), "none is due again at once")
+        self.assertEqual(set(sms.mapped("credit_state")), {"reserved"})
+        self._make_retry_due(sms)
+        self._process_queue()
+        self.assertSentOnce(sms)
+
+    def test_after_a_lost_answer_only_that_call_waits_for_reconciliation(self):
+        self.sandbox.inject_fault("drop_connection", endpoint="sms/createBatch")
+        sms = self._queue_sms(self.NUMBERS)
+        self._process_queue()
+        self.assertEqual(len(self.sandbox.messages()), 2, "the first call reached Intellipush")
+        self.assertEqual(sms.mapped("state"), ["process", "process", "outgoing", "outgoing", "outgoing"])
+        self._process_queue()
+        self._reconcile_now()
+        self._make_retry_due(sms)
+        self._process_queue()
+        self.assertSentOnce(sms)
