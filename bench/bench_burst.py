@@ -51,6 +51,7 @@ from odoo_bench_db import (
     addons_path,
     connect_main_company,
     open_registry,
+    vacuum,
 )  # bench/ is on sys.path when the script runs
 
 sys.path.append(str(REPO_ROOT))
@@ -289,6 +290,7 @@ def main():
     # Delivered at once: the sandbox then keeps no growing list of messages to move along.
     sandbox = Sandbox(port=0, api_id=API_ID, api_secret=API_SECRET, auto_deliver_after=0).start()
     cleanup(registry)  # left by an interrupted run
+    vacuum(DB)
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         configure(env, sandbox.url, args.orders)
@@ -359,6 +361,7 @@ def main():
     states.append(sms_states(registry, order_ids))
     reconciled = accepted_at(sandbox, numbers)
     cleanup(registry)
+    vacuum(DB)
     sandbox.stop()
 
     report(args, results, accepted, number_of_order, complete, states, reconciled)

@@ -53,7 +53,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from odoo_bench_db import REPO_ROOT, columns, open_registry  # bench/ is on sys.path when the script runs
+from odoo_bench_db import REPO_ROOT, columns, open_registry, vacuum  # bench/ is on sys.path when the script runs
 
 sys.path.append(str(REPO_ROOT))
 from intellipush_sandbox import Sandbox  # noqa: E402
@@ -352,6 +352,7 @@ def main():
             ):
                 sandbox.reset()
                 fake_iap.received, fake_iap.first_at = 0, None
+                vacuum(DB)  # neither pipeline runs on what the other left
                 output = subprocess.run(
                     [
                         sys.executable,
@@ -396,6 +397,7 @@ def main():
             print(f"{size:>10} ours / Odoo: {rates['intellipush'] / rates['odoo']:.2f}x SMS/s", flush=True)
         finally:
             cleanup(registry, partner_ids)
+            vacuum(DB)
     sandbox.stop()
     fake_iap.shutdown()
 

@@ -36,6 +36,13 @@ def _psql(db, sql):
     ).stdout.strip()
 
 
+def vacuum(db):
+    """``VACUUM ANALYZE`` the bench database: each run starts on tables without
+    the previous run's dead rows and with fresh statistics, whether or not the
+    server's autovacuum is on (it may be off, as on our CI machine)."""
+    _psql(db, "VACUUM ANALYZE")
+
+
 def open_registry(db, addon):
     """The registry of ``db``, created first with ``addon`` installed if
     missing, and updated first if it was built from other code."""
