@@ -2,7 +2,8 @@
 
 import logging
 import time
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import API_ID, API_SECRET
@@ -187,7 +188,9 @@ def test_sent_list_has_the_real_field_names(client, sandbox):
 
 
 def test_scheduled_sms_waits_in_unsent_until_deleted(client, sandbox):
-    later = datetime.now() + timedelta(days=1)
+    # The account's time (Oslo) a day ahead, through UTC: never an hour the
+    # clocks skip when summer time begins.
+    later = (datetime.now(timezone.utc) + timedelta(days=1)).astimezone(ZoneInfo("Europe/Oslo")).replace(tzinfo=None)
     (result,) = client.send_batch([api.OutgoingSms(*NUMBER, message="I morgen", send_at=later)])
     (waiting,) = client.get_unsent()
     assert waiting.provider_id == result.provider_id

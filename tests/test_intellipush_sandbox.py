@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -370,7 +370,9 @@ def test_an_immediate_sms_is_in_get_sent_at_once_and_a_failed_one_stays(sandbox,
 
 
 def test_a_scheduled_sms_waits_in_unsent_until_its_time(sandbox, api):
-    due = (datetime.now(OSLO) + timedelta(hours=2)).replace(second=0, microsecond=0)
+    # Two real hours ahead (through UTC): two hours on Oslo's clock face may be
+    # an hour that does not exist, the night summer time begins.
+    due = (datetime.now(timezone.utc) + timedelta(hours=2)).astimezone(OSLO).replace(second=0, microsecond=0)
     row = api.send("Later", date=due.strftime("%Y-%m-%d"), time=due.strftime("%H-%M"))
     assert (row["date"], row["time"]) == (due.strftime("%Y-%m-%d"), due.strftime("%H-%M"))
     assert row["timetosend"] == due.strftime("%Y-%m-%d %H:%M"), "in the account's time zone"

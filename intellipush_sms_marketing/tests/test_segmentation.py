@@ -1,5 +1,7 @@
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import Command, fields
 from odoo.tests import tagged
 
@@ -76,8 +78,10 @@ class TestSegmentation(IntellipushCase):
         self.assertEqual(self.partner_sofia.sms_order_count, 0)
 
     def test_age_bands(self):
-        self.partner_kari.sms_birthdate = date(1990, 6, 1)
-        self.partner_ola.sms_birthdate = fields.Date.context_today(self.partner_ola).replace(year=2010)
+        # Ages from today, so the bands hold in any year (and on 29 February).
+        today = fields.Date.context_today(self.partner_ola)
+        self.partner_kari.sms_birthdate = today - relativedelta(years=40)
+        self.partner_ola.sms_birthdate = today - relativedelta(years=16)
         self.assertEqual(self.partner_kari.sms_age_band, "35_44")
         self.assertEqual(self.partner_ola.sms_age_band, "0_17")
         self.env.flush_all()
