@@ -1,7 +1,7 @@
 {
     "name": "Intellipush SMS: SMS Marketing",
     "summary": "SMS Marketing through Intellipush: segmentation, consent, per-recipient links, results, Excel export",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Marketing/SMS",
     "website": "https://github.com/intellipush-odoo/intellipush-odoo",
     "author": "Intellipush Odoo team",
