@@ -233,7 +233,10 @@ class SmsSms(models.Model):
         """Record what each call of :meth:`_intellipush_send_calls` came back with."""
         self._intellipush_fail_invalid_numbers(invalid)
         failed = next((error for _records, _messages, _results, error in calls if error), None)
-        for records, messages, results, error in calls:
+        for call_records, messages, results, error in calls:
+            # In this call's context (``intellipush_debit_later``): the
+            # records were read before it was set.
+            records = call_records.with_env(self.env)
             if isinstance(error, UserError):
                 records._intellipush_set_failed("sms_acc", str(error))
             elif error:

@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -25,6 +27,35 @@ class TestGatewayDispatch(IntellipushCase):
         self.wallet.invalidate_recordset()
         self.assertAlmostEqual(self.wallet.reserved, reserved - sms.credit_cost, places=4)
         self.assertFalse(self.sandbox.messages(), "debited, not sent again")
+
+    def test_the_answer_is_recorded_without_touching_the_wallet(self):
+        """Recording Intellipush's answer and debiting are two transactions:
+        the first never waits on the wallet's lock (another worker's)."""
+        sms = self._queue_sms(["41234567", "93456789"])
+        sms_class, wallet_class = type(self.env["sms.sms"]), type(self.wallet)
+        apply_dispatch, debit = sms_class._intellipush_apply_dispatch, wallet_class._debit
+        recording, debits = [], []
+
+        def recording_the_answer(records, *args):
+            recording.append(True)
+            try:
+                return apply_dispatch(records, *args)
+            finally:
+                recording.pop()
+
+        def spied_debit(wallet, charges):
+            debits.append(("while recording the answer" if recording else "after", len(charges)))
+            return debit(wallet, charges)
+
+        with (
+            patch.object(sms_class, "_intellipush_apply_dispatch", recording_the_answer),
+            patch.object(wallet_class, "_debit", spied_debit),
+        ):
+            self._process_queue()
+
+        self.assertEqual(debits, [("after", 2)])
+        self.assertEqual(set(sms.mapped("credit_state")), {"debited"})
+        self.assertSentOnce(sms)
 
     def test_chatter_sms_reaches_intellipush_and_gets_delivered(self):
         message = self.partner_kari._message_sms("Hei Kari! Ordren din er sendt.")
