@@ -4,6 +4,7 @@ from odoo.tests import tagged
 
 from odoo.addons.intellipush_sms.tests.common import IntellipushCase
 
+from ..models import mailing_mailing
 from .common import create_customers, create_sms_mailing
 
 # Each state once in the campaign's chatter.
@@ -95,3 +96,24 @@ class TestCampaignState(IntellipushCase):
         self.assertEqual(len(self.sandbox.messages()), 12, "each chunk went as it was made")
         self.assertEqual(states_after_each_chunk, ["sending", "sending", "done"])
         self.assertEqual(self._state_changes(mailing), SENT_ONCE)
+
+    def test_the_dispatch_gets_a_small_first_chunk_at_once(self):
+        self.env["ir.config_parameter"].sudo().set_param("intellipush_sms_marketing.send_chunk", "5")
+        mailing = create_sms_mailing(self.env, "Vintersalg", "Vintersalg: 40 % på jakker!", self.customers)
+        mailing.action_put_in_queue()
+        runner_class = type(self.env["intellipush.cron.runner"])
+        commit = runner_class._commit
+        committed = []
+
+        def counting_commit(runner):
+            commit(runner)
+            if runner.env.context.get("intellipush_reserve_in_dispatch"):
+                committed.append(self.env["sms.sms"].search_count([("mailing_id", "=", mailing.id)]))
+
+        queue_cron = self.env.ref("mass_mailing.ir_cron_mass_mailing_queue")
+        with (
+            patch.object(runner_class, "_commit", counting_commit),
+            patch.object(mailing_mailing, "FIRST_COMMITTED_CHUNK", 2),
+        ):
+            self.env["mailing.mailing"].with_context(cron_id=queue_cron.id)._process_mass_mailing_queue()
+        self.assertEqual(committed, [2, 7, 12], "2 first, then chunks of 5")
