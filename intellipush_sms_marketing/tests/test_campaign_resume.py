@@ -57,3 +57,25 @@ class TestCampaignResume(IntellipushCase):
         self.assertEqual(len(mailing.mailing_trace_ids), 25)
         mailing.action_send_sms()  # again: nobody is left to send to
         self.assertEqual(self.env["sms.sms"].search_count([("mailing_id", "=", mailing.id)]), 25)
+
+    def test_a_number_shared_by_contacts_of_two_chunks_gets_the_campaign_once(self):
+        self.env["ir.config_parameter"].sudo().set_param("intellipush_sms_marketing.send_chunk", "10")
+        customers = create_customers(self.env, 12, first_number=40043000)
+        # Zakarias shares his wife's number and comes in the second chunk (by name).
+        husband = create_customers(self.env, 1, first_number=40043000, prefix="Zakarias")
+        mailing = create_sms_mailing(self.env, "Sommersalg", "Sommersalg: 30 % på alt!", customers | husband)
+
+        mailing.action_send_sms()
+
+        sms = self.env["sms.sms"].search([("mailing_id", "=", mailing.id)])
+        self.assertEqual(len(sms.filtered(lambda message: message.state == "outgoing")), 12)
+        sharing = mailing.mailing_trace_ids.filtered(lambda trace: trace.res_id in (customers[0] | husband).ids)
+        self.assertEqual(
+            sorted((trace.trace_status, trace.failure_type or "") for trace in sharing),
+            [("cancel", "sms_duplicate"), ("outgoing", "")],
+            "whichever chunk comes second skips it as a duplicate",
+        )
+        self._process_queue()
+        received = Counter(message["phonenumber"] for message in self.sandbox.messages())
+        self.assertEqual(len(received), 12)
+        self.assertEqual(set(received.values()), {1}, "one SMS per phone")

@@ -1,4 +1,5 @@
 from odoo import api, models
+from odoo.tools import SQL
 
 
 class SmsComposer(models.TransientModel):
@@ -22,18 +23,41 @@ class SmsComposer(models.TransientModel):
         return super()._action_send_sms()
 
     def _get_done_record_ids(self, records, recipients_info):
-        """Duplicate numbers of a campaign chunk, then those the mailing
-        reached already, as Odoo finds them; through the gateway with a set
-        of the numbers seen (Odoo compares each number with every one before
-        it: quadratic in the chunk)."""
+        """The recipients of this chunk of a campaign that it must not reach
+        again, as a set: a number twice in the chunk, a number the campaign
+        reached in an earlier chunk, a record it reached already (A/B
+        testing, a resend).
+
+        Odoo compares each number with every one before it, and hands back
+        every record the mailing ever reached as a list that each recipient
+        is looked up in: quadratic once a campaign goes in chunks, and a
+        number shared by contacts of two chunks would get the campaign twice.
+        """
         if not (self.mailing_id and self.env.company._intellipush_active()):
             return super()._get_done_record_ids(records, recipients_info)
-        done_ids, seen = [], set()
+        numbers = {info["sanitized"] for info in recipients_info.values() if info["sanitized"]}
+        self.env["mailing.trace"].flush_model(["mass_mailing_id", "model", "res_id", "sms_number"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT res_id, sms_number
+                  FROM mailing_trace
+                 WHERE mass_mailing_id = %s
+                   AND (sms_number = ANY(%s) OR (model = %s AND res_id = ANY(%s)))
+                """,
+                self.mailing_id.id,
+                list(numbers),
+                records._name,
+                records.ids,
+            )
+        )
+        reached = self.env.cr.fetchall()
+        done_ids = {res_id for res_id, _number in reached if res_id in recipients_info}
+        seen = {number for _res_id, number in reached}
         for record in records:
             sanitized = recipients_info[record.id]["sanitized"]
             if sanitized in seen:
-                done_ids.append(record.id)
-            else:
+                done_ids.add(record.id)
+            elif sanitized:
                 seen.add(sanitized)
-        reached_ids, _reached_numbers = self.mailing_id._get_seen_list_sms()
-        return done_ids + reached_ids
+        return done_ids
