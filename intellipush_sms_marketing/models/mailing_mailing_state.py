@@ -35,11 +35,18 @@ class MailingMailing(models.Model):
             self.intellipush_creating_sms = creating
             self.flush_recordset(["intellipush_creating_sms"])
 
+    def _intellipush_in_users_language(self):
+        """This campaign as the mass mailing queue runs it: in the context of
+        its responsible. The dispatch cron has no language, and the chatter
+        keeps a state change in the words it was written in."""
+        self.ensure_one()
+        user = self.user_id or self.write_uid or self.env.user
+        return self.with_context(**self.env["res.users"].with_user(user).context_get())
+
     def _intellipush_mark_sending(self):
         # While its SMS are being created, the mass mailing queue says it is sending.
-        self.filtered(lambda mailing: mailing.state != "sending" and not mailing.intellipush_creating_sms).write(
-            {"state": "sending"}
-        )
+        for mailing in self.filtered(lambda m: m.state != "sending" and not m.intellipush_creating_sms):
+            mailing._intellipush_in_users_language().write({"state": "sending"})
 
     def _intellipush_mark_sent_when_done(self):
         """Mark "Sent" those of these campaigns that have all their SMS and none left in the queue."""
@@ -67,4 +74,6 @@ class MailingMailing(models.Model):
             sent._track_set_author(self.env.ref("base.partner_root"))
         now = fields.Datetime.now()
         for mailing in sent:
-            mailing.write({"state": "done", "sent_date": now, "kpi_mail_required": not mailing.sent_date})
+            mailing._intellipush_in_users_language().write(
+                {"state": "done", "sent_date": now, "kpi_mail_required": not mailing.sent_date}
+            )

@@ -117,3 +117,18 @@ class TestCampaignState(IntellipushCase):
         ):
             self.env["mailing.mailing"].with_context(cron_id=queue_cron.id)._process_mass_mailing_queue()
         self.assertEqual(committed, [2, 7, 12], "2 first, then chunks of 5")
+
+    def test_the_chatter_says_it_in_the_responsibles_language(self):
+        # The dispatch cron has no language: "Sendt" as the queue's "Sender" is.
+        self.env["res.lang"]._activate_lang("nb_NO")
+        self.env["ir.module.module"]._load_module_terms(["mass_mailing"], ["nb_NO"], overwrite=True)
+        self.env.user.lang = "nb_NO"
+        mailing = create_sms_mailing(self.env, "Vintersalg", "Vintersalg: 40 % på jakker!", self.customers)
+        self._commit()
+        mailing.action_put_in_queue()
+        self._commit()
+        self.env.ref("mass_mailing.ir_cron_mass_mailing_queue").method_direct_trigger()
+        self._commit()
+        self.env["sms.sms"].with_context(lang=None)._cron_intellipush_dispatch()
+        self.assertEqual(mailing.state, "done")
+        self.assertEqual(self._state_changes(mailing)[-2:], [("I kø", "Sender"), ("Sender", "Sendt")])
