@@ -3,6 +3,7 @@
 import argparse
 import contextlib
 import logging
+import time
 
 from .server import DEFAULT_API_ID, DEFAULT_API_SECRET, DEFAULT_SENDER_NAME, DEFAULT_TIMEZONE, Sandbox
 
@@ -22,6 +23,12 @@ def main(argv=None):
     )
     parser.add_argument("--timezone", default=DEFAULT_TIMEZONE, help="the account's time zone (CONTRACT §3)")
     parser.add_argument("--sender-name", default=DEFAULT_SENDER_NAME, help="the account's SMS sender name")
+    parser.add_argument(
+        "--first-id",
+        type=int,
+        default=None,
+        help="the first id handed out (default: from the clock, above any id an earlier run handed out)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     sandbox = Sandbox(
@@ -33,10 +40,20 @@ def main(argv=None):
         auto_deliver_after=args.auto_deliver_after,
         timezone=args.timezone,
         sender_name=args.sender_name,
+        first_id=args.first_id or first_id_from_clock(),
     )
     logging.getLogger("intellipush_sandbox").info("Intellipush sandbox on http://%s:%s", args.host, args.port)
     with contextlib.suppress(KeyboardInterrupt):
         sandbox.serve_forever()
+
+
+def first_id_from_clock(now=None):
+    """The milliseconds since 1970: a sandbox started again (the demo
+    restarted on its database) never hands out an id of an earlier run,
+    which the database holds already, as the real service never reuses one
+    (CONTRACT §2.4). Unless an earlier run handed out more ids than
+    milliseconds passed since it started."""
+    return int((time.time() if now is None else now) * 1000)
 
 
 if __name__ == "__main__":

@@ -234,7 +234,7 @@ class SandboxState:
 
     Times are kept in UTC and shown in the account's time zone (CONTRACT §3)."""
 
-    def __init__(self, api_id, api_secret, token_ttl, auto_deliver_after, timezone_name, sender_name):
+    def __init__(self, api_id, api_secret, token_ttl, auto_deliver_after, timezone_name, sender_name, first_id=1):
         self.lock = threading.RLock()
         self.api_id = api_id
         self.api_secret = api_secret
@@ -244,7 +244,7 @@ class SandboxState:
         self.sender_name = sender_name
         # CONTRACT §2.4: numeric string ids; one counter for SMS, URLs and inbound
         # SMS, which keeps counting across resets as the real service never reuses one.
-        self.ids = itertools.count(1)
+        self.ids = itertools.count(first_id)
         self.tokens = {}
         self.reset()
 
@@ -1149,8 +1149,11 @@ class Sandbox:
         auto_deliver_after=None,
         timezone=DEFAULT_TIMEZONE,  # the account's time zone name (CONTRACT §3)
         sender_name=DEFAULT_SENDER_NAME,
+        first_id=1,  # the first id handed out (a sandbox started again continues above the last run's)
     ):
-        self.state = SandboxState(api_id, api_secret, token_ttl, auto_deliver_after, timezone, sender_name)
+        self.state = SandboxState(
+            api_id, api_secret, token_ttl, auto_deliver_after, timezone, sender_name, first_id=first_id
+        )
         self._host, self._port = host, port
         self._server = None
         self._thread = None

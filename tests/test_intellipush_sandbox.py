@@ -825,3 +825,15 @@ def test_command_line_starts_and_answers():
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_a_sandbox_started_again_hands_out_new_ids():
+    # The demo restarted on its database: the ids it holds must not come back.
+    from intellipush_sandbox.__main__ import first_id_from_clock
+
+    first = Sandbox(port=0, first_id=first_id_from_clock(now=1_764_750_000.0)).start()
+    try:
+        assert first.state.next_id() == "1764750000000"
+    finally:
+        first.stop()
+    assert first_id_from_clock() > 1_764_750_000_000
