@@ -12,6 +12,8 @@ its chatter.
 from odoo import fields, models
 from odoo.tools import SQL
 
+from odoo.addons.intellipush_sms.models.sms_sms import UNSENT_STATES
+
 
 class MailingMailing(models.Model):
     _inherit = "mailing.mailing"
@@ -54,19 +56,19 @@ class MailingMailing(models.Model):
         if not candidates:
             return
         self.env["sms.sms"].flush_model(["mailing_id", "state"])
-        # Still in the queue: outgoing, being sent, or uncertain (reconciliation
-        # settles it). One look-up per campaign in the index of its queued SMS
-        # (sms_sms_intellipush_campaign_queue_index), whatever its size.
+        # Still in the queue: not (surely) sent yet. One look-up per campaign in
+        # the index of its queued SMS (sms_sms_intellipush_campaign_queue_index),
+        # whatever its size.
         self.env.cr.execute(
             SQL(
                 """
                 SELECT mailing.id
                   FROM unnest(%s) AS mailing(id)
                  WHERE NOT EXISTS (
-                        SELECT 1 FROM sms_sms sms
-                         WHERE sms.mailing_id = mailing.id AND sms.state IN ('outgoing', 'process', 'uncertain'))
+                        SELECT 1 FROM sms_sms sms WHERE sms.mailing_id = mailing.id AND sms.state IN %s)
                 """,
                 candidates.ids,
+                UNSENT_STATES,
             )
         )
         sent = self.browse(row[0] for row in self.env.cr.fetchall())

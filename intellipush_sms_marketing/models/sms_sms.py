@@ -4,6 +4,7 @@ import re
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from odoo.addons.intellipush_sms.models.sms_sms import UNSENT_STATES
 from odoo.addons.intellipush_sms.tools import intellipush_api
 from odoo.addons.intellipush_sms.tools.phone_numbers import InvalidPhoneNumber, normalize
 from odoo.addons.intellipush_sms.tools.sms_encoding import analyze
@@ -38,11 +39,14 @@ class SmsSms(models.Model):
         # dispatch batch (mailing_mailing_state.py): only the queued rows in
         # this index, so the answer does not read what was already sent.
         self.env.cr.execute(
-            """
-            CREATE INDEX IF NOT EXISTS sms_sms_intellipush_campaign_queue_index
-                ON sms_sms (mailing_id)
-             WHERE mailing_id IS NOT NULL AND state IN ('outgoing', 'process', 'uncertain')
-            """
+            SQL(
+                """
+                CREATE INDEX IF NOT EXISTS sms_sms_intellipush_campaign_queue_index
+                    ON sms_sms (mailing_id)
+                 WHERE mailing_id IS NOT NULL AND state IN %s
+                """,
+                UNSENT_STATES,
+            )
         )
 
     @api.model

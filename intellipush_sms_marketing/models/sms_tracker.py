@@ -5,10 +5,10 @@ class SmsTracker(models.Model):
     _inherit = "sms.tracker"
 
     def _update_sms_mailings(self, trace_status, traces):
-        # What the gateway moves follows the campaign's own rule (mailing_mailing_state.py).
+        # What the gateway moves follows the campaign's own rule, read from its
+        # SMS, not its traces (mailing_mailing_state.py).
         if not self.env.context.get("intellipush_gateway"):
             return super()._update_sms_mailings(trace_status, traces)
-        traces.flush_recordset(["trace_status"])
         if trace_status == "process":
             traces.mass_mailing_id._intellipush_mark_sending()
         else:
