@@ -187,41 +187,40 @@ class SmsSms(models.Model):
 
     def _intellipush_dispatch_company(self, company):
         valid, outgoing, invalid = self._intellipush_prepare()
-        calls = self._intellipush_send_calls(company, valid, outgoing) if valid else []
+        calls, unsent, stopped_by = self._intellipush_send_calls(company, valid, outgoing)
         # The answers are recorded first, without touching the wallet: they are
         # in hand and must not be lost to a serialization failure against the
         # reservations and debits of other workers. The debit follows in a
         # transaction of its own, short enough for its retries to succeed.
         runner = self.env["intellipush.cron.runner"]
         runner._run_batch(
-            lambda: self.with_context(intellipush_debit_later=True)._intellipush_apply_dispatch(invalid, calls)
+            lambda: self.with_context(intellipush_debit_later=True)._intellipush_apply_dispatch(
+                invalid, calls, unsent, stopped_by
+            )
         )
         runner._run_batch(self._intellipush_debit_accepted)
 
     def _intellipush_send_calls(self, company, valid, outgoing):
         """Hand ``valid`` (with their ``outgoing`` messages) to Intellipush in
-        calls of the call size; return ``[(records, messages, results, error)]``.
+        calls of the call size.
 
-        After a call that failed, the rest is not sent (error and results
-        ``None``): the service is in trouble, and they wait their turn again.
+        Returns ``(calls, unsent, error)``: ``[(records, messages, results,
+        error)]`` for each call made; after a call that failed, the records
+        not sent and that call's error (the service is in trouble: they wait
+        their turn again).
         """
         call_size = int(self.env["ir.config_parameter"].sudo().get_param(CALL_SIZE_PARAM, DEFAULT_CALL_SIZE))
         calls = []
-        client = error = None
+        client = None
         for start in range(0, len(valid), call_size):
             records, messages = valid[start : start + call_size], outgoing[start : start + call_size]
-            if error:
-                # A configuration the client refused fails them all, as it would.
-                calls.append((records, messages, None, error if isinstance(error, UserError) else None))
-                continue
-            results = None
             try:
                 client = client or company._intellipush_get_client()
-                results = client.send_batch(messages)
-            except (UserError, intellipush_api.IntellipushError) as exc:
-                error = exc
-            calls.append((records, messages, results, error))
-        return calls
+                calls.append((records, messages, client.send_batch(messages), None))
+            except (UserError, intellipush_api.IntellipushError) as error:
+                calls.append((records, messages, None, error))
+                return calls, valid[start + call_size :], error
+        return calls, valid.browse(), None
 
     def _intellipush_fail_invalid_numbers(self, reason_by_sms):
         """Fail the messages of ``{sms: reason}`` whose number cannot receive SMS, one write per reason."""
@@ -229,24 +228,29 @@ class SmsSms(models.Model):
         for reason, records in invalid.grouped(reason_by_sms.get).items():
             records._intellipush_set_failed("sms_number_format", _("This number cannot receive SMS: %s.", reason))
 
-    def _intellipush_apply_dispatch(self, invalid, calls):
-        """Record what each call of :meth:`_intellipush_send_calls` came back with."""
+    def _intellipush_apply_dispatch(self, invalid, calls, unsent, stopped_by):
+        """Record what the calls of :meth:`_intellipush_send_calls` came back
+        with, and what was not sent after ``stopped_by``."""
         self._intellipush_fail_invalid_numbers(invalid)
-        failed = next((error for _records, _messages, _results, error in calls if error), None)
-        for call_records, messages, results, error in calls:
-            # In this call's context (``intellipush_debit_later``): the
-            # records were read before it was set.
-            records = call_records.with_env(self.env)
-            if isinstance(error, UserError):
-                records._intellipush_set_failed("sms_acc", str(error))
-            elif error:
-                records._intellipush_handle_batch_error(error)
-            elif results is None:
-                # Not sent: a call before failed. Back to the queue, as if that
-                # call had refused them (nothing was done with them).
-                records._intellipush_retry_later(failed, counted=False)
-            else:
-                records._intellipush_apply_results(messages, results)
+        # In this transaction's context (``intellipush_debit_later``): the
+        # records were read before it was set.
+        for records, messages, results, error in calls:
+            records.with_env(self.env)._intellipush_apply_call(messages, results, error)
+        unsent = unsent.with_env(self.env)
+        if isinstance(stopped_by, UserError):
+            # A configuration the client refused fails them all, as it would.
+            unsent._intellipush_set_failed("sms_acc", str(stopped_by))
+        elif unsent:
+            # Nothing was done with them: back to the queue, this attempt not counted.
+            unsent._intellipush_retry_later(stopped_by, counted=False)
+
+    def _intellipush_apply_call(self, messages, results, error):
+        if isinstance(error, UserError):
+            self._intellipush_set_failed("sms_acc", str(error))
+        elif error:
+            self._intellipush_handle_batch_error(error)
+        else:
+            self._intellipush_apply_results(messages, results)
 
     def _intellipush_apply_results(self, outgoing, results):
         accepted_values = []
