@@ -28,6 +28,22 @@ class TestCampaignState(IntellipushCase):
         self.env.flush_all()
         self.env.cr.precommit.run()
 
+    def _send_in_chunks(self, after_each_chunk):
+        """Run the mass mailing queue as its scheduled action does, committing
+        chunk by chunk; ``after_each_chunk()`` runs at each chunk's commit (the
+        moment another worker's dispatch sees it)."""
+        runner_class = type(self.env["intellipush.cron.runner"])
+        commit = runner_class._commit
+
+        def commit_then(runner):
+            commit(runner)
+            if runner.env.context.get("intellipush_reserve_in_dispatch"):  # a chunk of the campaign
+                after_each_chunk()
+
+        queue_cron = self.env.ref("mass_mailing.ir_cron_mass_mailing_queue")
+        with patch.object(runner_class, "_commit", commit_then):
+            self.env["mailing.mailing"].with_context(cron_id=queue_cron.id)._process_mass_mailing_queue()
+
     def _state_changes(self, mailing):
         self._commit()
         messages = (
@@ -77,21 +93,15 @@ class TestCampaignState(IntellipushCase):
         self._commit()
         mailing.action_put_in_queue()
         self._commit()
-        runner_class = type(self.env["intellipush.cron.runner"])
-        commit = runner_class._commit
         states_after_each_chunk = []
 
-        def commit_then_dispatch(runner):
-            commit(runner)
-            if runner.env.context.get("intellipush_reserve_in_dispatch"):  # a chunk of the campaign
-                self._commit()
-                self.env["sms.sms"]._cron_intellipush_dispatch()
-                self._commit()
-                states_after_each_chunk.append(mailing.state)
+        def dispatch():
+            self._commit()
+            self.env["sms.sms"]._cron_intellipush_dispatch()
+            self._commit()
+            states_after_each_chunk.append(mailing.state)
 
-        queue_cron = self.env.ref("mass_mailing.ir_cron_mass_mailing_queue")
-        with patch.object(runner_class, "_commit", commit_then_dispatch):
-            self.env["mailing.mailing"].with_context(cron_id=queue_cron.id)._process_mass_mailing_queue()
+        self._send_in_chunks(dispatch)
 
         self.assertEqual(len(self.sandbox.messages()), 12, "each chunk went as it was made")
         self.assertEqual(states_after_each_chunk, ["sending", "sending", "done"])
@@ -101,21 +111,11 @@ class TestCampaignState(IntellipushCase):
         self.env["ir.config_parameter"].sudo().set_param("intellipush_sms_marketing.send_chunk", "5")
         mailing = create_sms_mailing(self.env, "Vintersalg", "Vintersalg: 40 % på jakker!", self.customers)
         mailing.action_put_in_queue()
-        runner_class = type(self.env["intellipush.cron.runner"])
-        commit = runner_class._commit
         committed = []
-
-        def counting_commit(runner):
-            commit(runner)
-            if runner.env.context.get("intellipush_reserve_in_dispatch"):
-                committed.append(self.env["sms.sms"].search_count([("mailing_id", "=", mailing.id)]))
-
-        queue_cron = self.env.ref("mass_mailing.ir_cron_mass_mailing_queue")
-        with (
-            patch.object(runner_class, "_commit", counting_commit),
-            patch.object(mailing_mailing, "FIRST_COMMITTED_CHUNK", 2),
-        ):
-            self.env["mailing.mailing"].with_context(cron_id=queue_cron.id)._process_mass_mailing_queue()
+        with patch.object(mailing_mailing, "FIRST_COMMITTED_CHUNK", 2):
+            self._send_in_chunks(
+                lambda: committed.append(self.env["sms.sms"].search_count([("mailing_id", "=", mailing.id)]))
+            )
         self.assertEqual(committed, [2, 7, 12], "2 first, then chunks of 5")
 
     def test_the_chatter_says_it_in_the_responsibles_language(self):
