@@ -4,7 +4,7 @@
 sandbox against Odoo's own SMS Marketing pipeline to a local fake of its
 IAP endpoint, on the same recipients in the same run.
 
-    python3 bench/bench_campaign.py [--sizes 10000 100000] [--intellipush-links]
+    python3 bench/bench_campaign.py [--sizes 10000 100000] [--repeat N] [--intellipush-links]
 
 For each size and pipeline it prints, from the moment the campaign is sent:
 
@@ -21,13 +21,18 @@ For each size and pipeline it prints, from the moment the campaign is sent:
 - for ours, the seconds of the mailing form's live estimate of the cost
   before sending (read once, on the saved draft).
 
-A last line per size gives the ratio of our SMS/s to Odoo's.
+A last line per size gives the ratio of our SMS/s to Odoo's. With
+``--repeat N`` the two pipelines run N times in turn on each size, a row
+each, and the last line gives the ratio of the median rates, with the
+ratios of each turn: on a shared machine one turn can be a third slower
+than the next for both pipelines alike.
 
 Ours runs as in production: the mass mailing queue's scheduled action
 creates the campaign chunk by chunk, committing each, while the dispatch
 cron, in a process of its own (another worker), sends what is committed.
 Odoo's composer creates the campaign in one transaction and its SMS queue
-sends afterwards. Each pipeline runs in processes of its own so that their
+sends afterwards. The dispatch process has loaded its registry before the
+campaign is sent, as a running worker has. Each pipeline runs in processes of its own so that their
 peak memory is their own.
 
 Both pipelines create the campaign's SMS with Odoo's composer in chunks of
@@ -46,6 +51,7 @@ import argparse
 import json
 import logging
 import os
+import statistics
 import subprocess
 import sys
 import threading
@@ -132,8 +138,8 @@ def populate(registry, size):
         return partner_ids
 
 
-def cleanup(registry, partner_ids):
-    """Remove the bench campaigns, their SMS and the bench contacts.
+def cleanup(registry, partner_ids=None):
+    """Remove the bench campaigns, their SMS and, with ``partner_ids``, the bench contacts.
 
     Foreign-key checks are switched off for the transaction: Odoo has no
     index on ``sms_tracker.mailing_trace_id``, so deleting 100,000 traces
@@ -151,7 +157,8 @@ def cleanup(registry, partner_ids):
         cr.execute("DELETE FROM mailing_trace WHERE mass_mailing_id = ANY(%s)", [mailing_ids])
         cr.execute("DELETE FROM link_tracker WHERE mass_mailing_id = ANY(%s)", [mailing_ids])
         cr.execute("DELETE FROM mailing_mailing WHERE id = ANY(%s)", [mailing_ids])
-        cr.execute("DELETE FROM res_partner WHERE id = ANY(%s) OR name LIKE 'Kunde %%'", [partner_ids])
+        if partner_ids is not None:
+            cr.execute("DELETE FROM res_partner WHERE id = ANY(%s) OR name LIKE 'Kunde %%'", [partner_ids])
         # The ledger rows went in SQL: the wallets' running balances follow the ledger again.
         import odoo  # noqa: PLC0415 (imported once Odoo is known to be importable)
 
@@ -225,6 +232,9 @@ def run_pipeline(pipeline, size, endpoint, link, provider_links):
                 text=True,
                 env={**os.environ, "PYTHONPATH": str(Path(__file__).parent)},
             )
+            # A cron worker has its registry loaded before anyone sends: so has this one.
+            if dispatcher.stdout.readline().strip() != "ready":
+                raise RuntimeError("the dispatch process did not start")
         sent_at = time.time()
         if pipeline == "intellipush":
             # As the mass mailing queue's scheduled action sends it: chunk by chunk, each committed.
@@ -298,6 +308,7 @@ def run_dispatch(mailing_id, size):
     sms_class._intellipush_dispatch, sms_class._intellipush_shorten_campaign_links = timed_dispatch, timed_shorten
     handed = 0
     parent = os.getppid()
+    print("ready", flush=True)
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         sms_model = env["sms.sms"]
@@ -322,6 +333,7 @@ def main():
         return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000])
+    parser.add_argument("--repeat", type=int, default=1, help="turns of both pipelines per size")
     parser.add_argument(
         "--intellipush-links", action="store_true", help="our campaign's links shortened by Intellipush"
     )
@@ -344,12 +356,14 @@ def main():
     print(row.format(*header))
     for size in args.sizes:
         partner_ids = populate(registry, size)
-        rates = {}
+        rates = {"intellipush": [], "odoo": []}
         try:
-            for pipeline, label in (
-                ("intellipush", "Intellipush gateway (sandbox)"),
-                ("odoo", "Odoo mass_mailing_sms (fake IAP)"),
+            for turn, (pipeline, label) in enumerate(
+                [("intellipush", "Intellipush gateway (sandbox)"), ("odoo", "Odoo mass_mailing_sms (fake IAP)")]
+                * args.repeat
             ):
+                if turn and pipeline == "intellipush":
+                    cleanup(registry)  # each turn on the contacts alone, as the first
                 sandbox.reset()
                 fake_iap.received, fake_iap.first_at = 0, None
                 vacuum(DB)  # neither pipeline runs on what the other left
@@ -375,7 +389,7 @@ def main():
                 first = figures["first"]
                 if first is None and fake_iap.first_at:
                     first = fake_iap.first_at - figures["sent_at"]
-                rates[pipeline] = size / figures["total"]
+                rates[pipeline].append(size / figures["total"])
                 estimate = f"{figures['estimate']:.2f}" if figures["estimate"] is not None else "-"
                 print(
                     row.format(
@@ -385,7 +399,7 @@ def main():
                         f"{figures['shortening']:.1f}",
                         f"{first:.1f}",
                         f"{figures['total']:.1f}",
-                        f"{rates[pipeline]:.0f}",
+                        f"{rates[pipeline][-1]:.0f}",
                         f"{figures['loaded_mb']:.0f}",
                         f"{figures['peak_mb']:.0f}",
                         f"{figures['dispatch_peak_mb']:.0f}" if figures["dispatch_peak_mb"] else "-",
@@ -394,7 +408,13 @@ def main():
                     ),
                     flush=True,
                 )
-            print(f"{size:>10} ours / Odoo: {rates['intellipush'] / rates['odoo']:.2f}x SMS/s", flush=True)
+            ratio = statistics.median(rates["intellipush"]) / statistics.median(rates["odoo"])
+            turns = ""
+            if args.repeat > 1:
+                pairs = zip(rates["intellipush"], rates["odoo"], strict=True)
+                each = ", ".join(f"{ours / odoo:.2f}x" for ours, odoo in pairs)
+                turns = f" (median of {args.repeat} turns; each turn: {each})"
+            print(f"{size:>10} ours / Odoo: {ratio:.2f}x SMS/s{turns}", flush=True)
         finally:
             cleanup(registry, partner_ids)
             vacuum(DB)
