@@ -3,6 +3,7 @@ from . import res_company
 from . import res_company_quiet_hours
 from . import res_config_settings
 from . import intellipush_cron_runner
+from . import intellipush_batch_create_mixin
 from . import sms_sms
 from . import sms_sms_policy
 from . import sms_sms_frequency_cap

@@ -50,7 +50,9 @@ FRESH_ATTEMPTS = {"intellipush_attempts": 0, "intellipush_next_attempt_at": Fals
 
 
 class SmsSms(models.Model):
-    _inherit = "sms.sms"
+    _name = "sms.sms"
+    _inherit = ["sms.sms", "intellipush.batch.create.mixin"]
+    _intellipush_fresh_defaults = ("uuid",)
 
     company_id = fields.Many2one(
         "res.company",
@@ -208,6 +210,16 @@ class SmsSms(models.Model):
     def create(self, vals_list):
         # Stage policy at creation; pricing and reservation when queued (sms_sms_reserve.py).
         return super().create(self._intellipush_prepare_vals(vals_list))
+
+    def _add_precomputed_values(self, vals_list):
+        # The encoding fields from one analysis per distinct text, as their
+        # compute does: Odoo would make a new record per SMS to compute them.
+        analyses = {}
+        for vals in vals_list:
+            body = vals.get("body") or ""
+            analysis = analyses.get(body) or analyses.setdefault(body, analyze(body))
+            vals.update(sms_encoding=analysis.encoding, sms_segments=analysis.segments, sms_length=analysis.characters)
+        super()._add_precomputed_values(vals_list)
 
     def write(self, vals):
         if vals.get("state") == "outgoing" and self._intellipush_masked():

@@ -8,6 +8,7 @@ from . import test_delivery_status
 from . import test_dispatch_transactions
 from . import test_double_optin
 from . import test_fault_matrix
+from . import test_batch_create
 from . import test_gateway
 from . import test_gateway_companies
 from . import test_gateway_faults

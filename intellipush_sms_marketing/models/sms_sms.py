@@ -135,6 +135,20 @@ class SmsSms(models.Model):
                     )
         return super()._create(data_list)
 
+    def write(self, vals):
+        # Odoo's SMS Marketing writes each campaign SMS's text back once
+        # created (mass_mailing_sms ``_prepare_mass_sms``), a write per SMS:
+        # the gateway's hold that text already (``_create``).
+        if (
+            vals.keys() == {"body"}
+            and len(self) == 1
+            and self.mailing_id
+            and self.body == vals["body"]
+            and (self.company_id or self.env.company)._intellipush_active()
+        ):
+            return True
+        return super().write(vals)
+
     def _update_body_short_links(self):
         """Odoo adds the SMS id to each campaign link after creating the SMS;
         those of the gateway have it already (see ``_create``): their text stays."""

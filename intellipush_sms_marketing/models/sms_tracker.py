@@ -2,7 +2,9 @@ from odoo import models
 
 
 class SmsTracker(models.Model):
-    _inherit = "sms.tracker"
+    _name = "sms.tracker"
+    # A campaign's trackers are created with its traces, thousands at a time.
+    _inherit = ["sms.tracker", "intellipush.batch.create.mixin"]
 
     def _update_sms_mailings(self, trace_status, traces):
         # What the gateway moves follows the campaign's own rule, read from its

@@ -29,6 +29,12 @@ def recorded_queries():
         yield queries
 
 
+def updates_of(queries, table, column):
+    """The UPDATEs of ``table`` among ``queries`` that set ``column`` (Odoo's
+    flush starts its statements with a blank)."""
+    return [query for query in queries if query.lstrip().startswith(f'UPDATE "{table}"') and f'"{column}"' in query]
+
+
 @tagged("post_install", "-at_install", "intellipush")
 class TestCampaignBulkCreation(IntellipushCase):
     """A campaign's SMS are made in bulk: links with their SMS id in the
@@ -63,12 +69,26 @@ class TestCampaignBulkCreation(IntellipushCase):
         tracker = self.env["link.tracker.code"].search([("code", "in", list(codes))]).link_id
         self.assertEqual(tracker.mass_mailing_id, mailing)
         self.assertTrue(tracker.url.startswith("https://butikk.example/jul"))
-        body_updates = [query for query in queries if query.startswith('UPDATE "sms_sms"') and '"body"' in query]
-        self.assertFalse(body_updates, "no text is written again after its INSERT")
+        self.assertFalse(updates_of(queries, "sms_sms", "body"), "no text is written again after its INSERT")
 
         # The click of a recipient lands on their trace.
         trace = sms[0].mailing_trace_ids
         self.assertEqual(trace.sms_id_int, sms[0].id)
+
+    def test_each_trace_goes_in_with_its_campaign(self):
+        campaign = self.env["utm.campaign"].create({"name": "Vinter 2026"})
+        mailing = create_sms_mailing(self.env, "Vintersalg", "Vintersalg: 40 % på jakker!", self.customers)
+        mailing.campaign_id = campaign
+        with recorded_queries() as queries:
+            mailing.action_send_sms()
+
+        traces = self.env["mailing.trace"].search([("mass_mailing_id", "=", mailing.id)])
+        self.assertEqual(len(traces), 12)
+        self.assertEqual(traces.campaign_id, campaign)
+        self.assertEqual(self.env["mailing.trace"].search_count([("campaign_id", "=", campaign.id)]), 12)
+        self.assertFalse(
+            updates_of(queries, "mailing_trace", "campaign_id"), "no trace is written again for its campaign"
+        )
 
     def test_a_link_made_by_the_template_is_tracked_per_recipient(self):
         mailing = create_sms_mailing(
