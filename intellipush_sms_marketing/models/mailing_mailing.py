@@ -18,9 +18,11 @@ CO2_GRAMS_PER_SMS = 0.014
 CO2_GRAMS_PER_EMAIL = 4.0
 SEND_CHUNK_PARAM = "intellipush_sms_marketing.send_chunk"
 DEFAULT_SEND_CHUNK = 5000
-# A campaign committed chunk by chunk starts with a chunk this small, so that
-# the dispatch has SMS to send a moment after *Send*.
-FIRST_COMMITTED_CHUNK = 1000
+# A campaign committed chunk by chunk goes in chunks this small: the dispatch
+# sends each while the next is made, has SMS to send a moment after *Send*,
+# and has little left once the last is made. (In chunks of 5,000 it waited
+# for each and then sent it alone: 28.9 s against 22.4 s for 10,000 SMS.)
+COMMITTED_CHUNK = 1000
 # Template expressions, whose links are known only once rendered.
 TEMPLATE_EXPRESSION = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 # Demo traces that get their SMS through the gateway: delivered, or skipped.
@@ -146,9 +148,8 @@ class MailingMailing(models.Model):
         self._intellipush_follow_segments()
         for mailing in self:
             recipient_ids = res_ids or mailing._get_remaining_recipients()
-            first = min(FIRST_COMMITTED_CHUNK, chunk_size) if commit_chunks else chunk_size
-            chunks = [recipient_ids[:first], *split_every(chunk_size, recipient_ids[first:], list)]
-            chunks = [chunk for chunk in chunks if chunk]
+            size = min(COMMITTED_CHUNK, chunk_size) if commit_chunks else chunk_size
+            chunks = list(split_every(size, recipient_ids, list))
             for number, chunk in enumerate(chunks, start=1):
                 if commit_chunks:
                     mailing._intellipush_set_creating_sms(number < len(chunks))

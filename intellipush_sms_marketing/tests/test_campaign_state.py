@@ -107,16 +107,17 @@ class TestCampaignState(IntellipushCase):
         self.assertEqual(states_after_each_chunk, ["sending", "sending", "done"])
         self.assertEqual(self._state_changes(mailing), SENT_ONCE)
 
-    def test_the_dispatch_gets_a_small_first_chunk_at_once(self):
+    def test_the_dispatch_gets_small_chunks_as_they_are_made(self):
+        # A send chunk larger than the committed one: the committed chunk decides.
         self.env["ir.config_parameter"].sudo().set_param("intellipush_sms_marketing.send_chunk", "5")
         mailing = create_sms_mailing(self.env, "Vintersalg", "Vintersalg: 40 % på jakker!", self.customers)
         mailing.action_put_in_queue()
         committed = []
-        with patch.object(mailing_mailing, "FIRST_COMMITTED_CHUNK", 2):
+        with patch.object(mailing_mailing, "COMMITTED_CHUNK", 3):
             self._send_in_chunks(
                 lambda: committed.append(self.env["sms.sms"].search_count([("mailing_id", "=", mailing.id)]))
             )
-        self.assertEqual(committed, [2, 7, 12], "2 first, then chunks of 5")
+        self.assertEqual(committed, [3, 6, 9, 12], "chunks of 3, each committed")
 
     def test_the_chatter_says_it_in_the_responsibles_language(self):
         # The dispatch cron has no language: "Sendt" as the queue's "Sender" is.
