@@ -269,35 +269,28 @@ class SmsSms(models.Model):
     def _intellipush_mark_accepted(self, accepted_values):
         """Record (id, provider id, credits, E.164 number) rows; move to Sent.
 
-        What differs per SMS is written in one statement for the batch (the
-        ORM would write row by row); the state moves with the one transition.
+        What differs per SMS goes with the state in one transition, one
+        UPDATE per 100 SMS.
         """
-        self.env.flush_all()
         now = fields.Datetime.now()
-        rows = SQL(", ").join(SQL("(%s, %s, %s::numeric, %s)", *row) for row in accepted_values)
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE sms_sms
-                   SET intellipush_id = v.provider_id,
-                       intellipush_credits = v.credits,
-                       number_e164 = v.e164,
-                       -- GREATEST skips NULL: a scheduled SMS is first asked about once its time has come.
-                       intellipush_next_status_check_at = GREATEST(%s, sms_sms.intellipush_send_at + %s)
-                  FROM (VALUES %s) AS v(id, provider_id, credits, e164)
-                 WHERE sms_sms.id = v.id
-                """,
-                now + STATUS_FIRST_CHECK,
-                STATUS_FIRST_CHECK,
-                rows,
-            )
-        )
         accepted = self.browse([row[0] for row in accepted_values])
-        accepted.invalidate_recordset(
-            ["intellipush_id", "intellipush_credits", "number_e164", "intellipush_next_status_check_at"]
-        )
+        first_check = now + STATUS_FIRST_CHECK
         accepted._intellipush_set_state(
-            "pending", reason=False, values={"sent_at": now, "intellipush_status_checks": 0}
+            "pending",
+            reason=False,
+            values={"sent_at": now, "intellipush_status_checks": 0},
+            values_per_sms={
+                "intellipush_id": [provider_id for _id, provider_id, _credits, _e164 in accepted_values],
+                "intellipush_credits": [credits for _id, _provider_id, credits, _e164 in accepted_values],
+                "number_e164": [e164 for _id, _provider_id, _credits, e164 in accepted_values],
+                # A scheduled SMS is first asked about once its time has come.
+                "intellipush_next_status_check_at": [
+                    max(first_check, sms.intellipush_send_at + STATUS_FIRST_CHECK)
+                    if sms.intellipush_send_at
+                    else first_check
+                    for sms in accepted
+                ],
+            },
         )
 
     def _intellipush_handle_batch_error(self, error):
