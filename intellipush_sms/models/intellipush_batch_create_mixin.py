@@ -24,7 +24,10 @@ class IntellipushBatchCreateMixin(models.AbstractModel):
     def _prepare_create_values(self, vals_list):
         memo_key = (_MEMO_KEY, self._name, self.env)
         cache = self.env.cr.cache
-        if memo_key in cache or len(vals_list) < 2:
+        # One record has nothing to share. A call nested in one that memoises
+        # already (a default or precompute creating the same model) uses the
+        # outer memo, and must not drop it when it returns.
+        if len(vals_list) < 2 or memo_key in cache:
             return super()._prepare_create_values(vals_list)
         cache[memo_key] = {}
         try:

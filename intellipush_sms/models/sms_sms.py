@@ -185,14 +185,23 @@ class SmsSms(models.Model):
 
     @api.depends("body")
     def _compute_sms_encoding(self):
-        # Once per distinct text: a batch to many numbers shares one analysis.
-        analyses = {}
+        encodings = self._intellipush_encoding_values(self.mapped("body"))
         for sms in self:
-            body = sms.body or ""
-            analysis = analyses.get(body) or analyses.setdefault(body, analyze(body))
-            sms.sms_encoding = analysis.encoding
-            sms.sms_segments = analysis.segments
-            sms.sms_length = analysis.characters
+            sms.update(encodings[sms.body or ""])
+
+    @api.model
+    def _intellipush_encoding_values(self, bodies):
+        """The encoding fields of each text, ``{text: values}``: one analysis
+        per distinct text, so a batch to many numbers shares one."""
+        encodings = {}
+        for body in {body or "" for body in bodies}:
+            analysis = analyze(body)
+            encodings[body] = {
+                "sms_encoding": analysis.encoding,
+                "sms_segments": analysis.segments,
+                "sms_length": analysis.characters,
+            }
+        return encodings
 
     @api.depends("number", "number_e164", "body")
     def _compute_intellipush_display(self):
@@ -214,11 +223,9 @@ class SmsSms(models.Model):
     def _add_precomputed_values(self, vals_list):
         # The encoding fields from one analysis per distinct text, as their
         # compute does: Odoo would make a new record per SMS to compute them.
-        analyses = {}
+        encodings = self._intellipush_encoding_values(vals.get("body") for vals in vals_list)
         for vals in vals_list:
-            body = vals.get("body") or ""
-            analysis = analyses.get(body) or analyses.setdefault(body, analyze(body))
-            vals.update(sms_encoding=analysis.encoding, sms_segments=analysis.segments, sms_length=analysis.characters)
+            vals.update(encodings[vals.get("body") or ""])
         super()._add_precomputed_values(vals_list)
 
     def write(self, vals):

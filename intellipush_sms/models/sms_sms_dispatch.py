@@ -273,16 +273,17 @@ class SmsSms(models.Model):
         UPDATE per 100 SMS.
         """
         now = fields.Datetime.now()
-        accepted = self.browse([row[0] for row in accepted_values])
+        sms_ids, provider_ids, credits, numbers = zip(*accepted_values, strict=True)
+        accepted = self.browse(sms_ids)
         first_check = now + STATUS_FIRST_CHECK
         accepted._intellipush_set_state(
             "pending",
             reason=False,
             values={"sent_at": now, "intellipush_status_checks": 0},
             values_per_sms={
-                "intellipush_id": [provider_id for _id, provider_id, _credits, _e164 in accepted_values],
-                "intellipush_credits": [credits for _id, _provider_id, credits, _e164 in accepted_values],
-                "number_e164": [e164 for _id, _provider_id, _credits, e164 in accepted_values],
+                "intellipush_id": provider_ids,
+                "intellipush_credits": credits,
+                "number_e164": numbers,
                 # A scheduled SMS is first asked about once its time has come.
                 "intellipush_next_status_check_at": [
                     max(first_check, sms.intellipush_send_at + STATUS_FIRST_CHECK)

@@ -7,7 +7,6 @@ from odoo.tools import SQL
 from odoo.addons.intellipush_sms.models.sms_sms import UNSENT_STATES
 from odoo.addons.intellipush_sms.tools import intellipush_api
 from odoo.addons.intellipush_sms.tools.phone_numbers import InvalidPhoneNumber, normalize
-from odoo.addons.intellipush_sms.tools.sms_encoding import analyze
 
 _logger = logging.getLogger(__name__)
 
@@ -101,19 +100,19 @@ class SmsSms(models.Model):
             {mailing_id for (mailing_id,) in self.env.cr.fetchall() if mailing_id}
         )
 
-    @api.model
-    def _create(self, data_list):
+    def _add_precomputed_values(self, vals_list):
         """Campaign SMS of the gateway get their ids before the INSERT, so that
         each text goes in with its links as Odoo writes them for one recipient
         (``/r/{code}/s/{sms id}``): Odoo's SMS Marketing would rewrite every
-        text after creating it, one UPDATE per SMS."""
+        text after creating it, one UPDATE per SMS. Done before the encoding
+        fields are precomputed, so that they are those of the text that goes."""
         company_model = self.env["res.company"]
         campaign = [
-            data["stored"]
-            for data in data_list
-            if data["stored"].get("mailing_id")
-            and "/r/" in (data["stored"].get("body") or "")
-            and company_model.browse(data["stored"].get("company_id") or self.env.company.id)._intellipush_active()
+            vals
+            for vals in vals_list
+            if vals.get("mailing_id")
+            and "/r/" in (vals.get("body") or "")
+            and company_model.browse(vals.get("company_id") or self.env.company.id)._intellipush_active()
         ]
         if campaign:
             link = re.compile(re.escape(self.browse().get_base_url()) + _LINK_WITHOUT_SMS_ID)
@@ -121,19 +120,12 @@ class SmsSms(models.Model):
                 "SELECT nextval(pg_get_serial_sequence('sms_sms', 'id')) FROM generate_series(1, %s)",
                 [len(campaign)],
             )
-            for stored, (sms_id,) in zip(campaign, self.env.cr.fetchall(), strict=True):
-                body = _with_sms_id(link, stored["body"], sms_id)
-                if body != stored["body"]:
-                    # The text that goes: its encoding and segments as precomputed fields hold them.
-                    analysis = analyze(body)
-                    stored.update(
-                        id=sms_id,
-                        body=body,
-                        sms_encoding=analysis.encoding,
-                        sms_segments=analysis.segments,
-                        sms_length=analysis.characters,
-                    )
-        return super()._create(data_list)
+            for vals, (sms_id,) in zip(campaign, self.env.cr.fetchall(), strict=True):
+                body = _with_sms_id(link, vals["body"], sms_id)
+                if body != vals["body"]:
+                    # Odoo drops an ``id`` given to create; one set here goes in the INSERT.
+                    vals.update(id=sms_id, body=body)
+        super()._add_precomputed_values(vals_list)
 
     def write(self, vals):
         # Odoo's SMS Marketing writes each campaign SMS's text back once
