@@ -116,41 +116,42 @@ class IntellipushCreditLedger(models.Model):
             raise ValueError(f"Ledger columns not inserted in SQL: {sorted(unknown)}")
         now, uid = fields.Datetime.now(), self.env.uid
         digits = CREDIT_DIGITS[1]
-        rows = []
-        for vals in vals_list:
-            amount = float_round(vals.get("amount") or 0.0, precision_digits=digits)
-            rows.append(
-                SQL(
-                    "(%s, %s, %s, %s, %s::numeric, %s::numeric, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                    vals["company_id"],
-                    vals["wallet_id"],
-                    vals.get("date") or now,
-                    vals["entry_type"],
-                    amount,
-                    float_round(vals.get("reserved_amount") or 0.0, precision_digits=digits),
-                    _consumed(vals["entry_type"], amount),
-                    vals.get("lot_id") or None,
-                    vals.get("sms_id") or None,
-                    vals.get("country_id") or None,
-                    vals.get("segments") or 0,
-                    vals.get("user_id") or uid,
-                    vals.get("reason") or None,
-                    uid,
-                    now,
-                    uid,
-                    now,
-                )
-            )
+        amounts = [float_round(vals.get("amount") or 0.0, precision_digits=digits) for vals in vals_list]
+        # A column an array: one statement for the batch, not a fragment per row.
+        columns = {
+            "company_id": ("int4", [vals["company_id"] for vals in vals_list]),
+            "wallet_id": ("int4", [vals["wallet_id"] for vals in vals_list]),
+            "date": ("timestamp", [vals.get("date") or now for vals in vals_list]),
+            "entry_type": ("varchar", [vals["entry_type"] for vals in vals_list]),
+            "amount": ("numeric", amounts),
+            "reserved_amount": (
+                "numeric",
+                [float_round(vals.get("reserved_amount") or 0.0, precision_digits=digits) for vals in vals_list],
+            ),
+            "consumed": (
+                "float8",
+                [_consumed(vals["entry_type"], amount) for vals, amount in zip(vals_list, amounts, strict=True)],
+            ),
+            "lot_id": ("int4", [vals.get("lot_id") or None for vals in vals_list]),
+            "sms_id": ("int4", [vals.get("sms_id") or None for vals in vals_list]),
+            "country_id": ("int4", [vals.get("country_id") or None for vals in vals_list]),
+            "segments": ("int4", [vals.get("segments") or 0 for vals in vals_list]),
+            "user_id": ("int4", [vals.get("user_id") or uid for vals in vals_list]),
+            "reason": ("varchar", [vals.get("reason") or None for vals in vals_list]),
+        }
         self.env.cr.execute(
             SQL(
                 """
-                INSERT INTO intellipush_credit_ledger (company_id, wallet_id, date, entry_type, amount,
-                       reserved_amount, consumed, lot_id, sms_id, country_id, segments, user_id, reason,
-                       create_uid, create_date, write_uid, write_date)
-                VALUES %s
+                INSERT INTO intellipush_credit_ledger (%s, create_uid, create_date, write_uid, write_date)
+                SELECT *, %s, %s, %s, %s FROM unnest(%s)
              RETURNING id
                 """,
-                SQL(", ").join(rows),
+                SQL(", ").join(SQL.identifier(name) for name in columns),
+                uid,
+                now,
+                uid,
+                now,
+                SQL(", ").join(SQL(f"%s::{column_type}[]", values) for column_type, values in columns.values()),
             )
         )
         entries = self.browse([row[0] for row in self.env.cr.fetchall()])
