@@ -26,8 +26,8 @@ DEFAULT_BATCH_SIZE = 1000
 # a batch goes in calls of this size.
 CALL_SIZE_PARAM = "intellipush_sms.call_size"
 DEFAULT_CALL_SIZE = 200
-# The dispatch run reserves unpriced SMS (a campaign committed chunk by chunk)
-# this many at a time, a transaction each.
+# The dispatch run gives SMS waiting for credits another try this many at a
+# time, a transaction each.
 RESERVE_SLICE = 5000
 MAX_ATTEMPTS = 5
 SCHEDULE_MIN_AHEAD = timedelta(minutes=1)
@@ -35,15 +35,16 @@ SCHEDULE_MIN_AHEAD = timedelta(minutes=1)
 RETRY_MAX_DELAY = timedelta(hours=1)
 
 # Queued Intellipush SMS that are due: priced (reserved, or free: an invalid
-# number fails at dispatch), not waiting for credits nor for a retry, nor
-# marketing of a company in its quiet hours (sms_sms_quiet_hours.py).
+# number fails at dispatch) or not priced yet (the claim reserves them), not
+# waiting for credits nor for a retry, nor marketing of a company in its quiet
+# hours (sms_sms_quiet_hours.py).
 _DUE_QUEUE_SQL = """
       FROM sms_sms sms
       JOIN res_company company ON company.id = sms.company_id
      WHERE sms.state = 'outgoing'
        AND sms.to_delete IS NOT TRUE
        AND company.sms_provider = 'intellipush'
-       AND sms.credit_state IN ('reserved', 'none')
+       AND (sms.credit_state IN ('reserved', 'none') OR sms.credit_state IS NULL)
        AND (sms.intellipush_next_attempt_at IS NULL OR sms.intellipush_next_attempt_at <= %(now)s)
        AND (sms.sms_purpose IS DISTINCT FROM 'marketing' OR sms.company_id <> ALL(%(quiet_company_ids)s))
 """
@@ -66,7 +67,8 @@ class SmsSms(models.Model):
 
     @api.model
     def _cron_intellipush_dispatch(self, max_batches=None):
-        """Cron: reconcile, debit what was accepted, reserve, then claim and send queued messages batch by batch.
+        """Cron: reconcile, debit what was accepted, retry what waits for
+        credits, then claim (and reserve) and send queued messages batch by batch.
 
         Safe to run on several workers at once: each batch is claimed with
         ``SKIP LOCKED`` and leaves the ``outgoing`` state before it is sent.
@@ -75,7 +77,7 @@ class SmsSms(models.Model):
         batch_size = int(self.env["ir.config_parameter"].sudo().get_param(BATCH_SIZE_PARAM, DEFAULT_BATCH_SIZE))
         self._intellipush_reconcile()
         runner._run_batch(self._intellipush_debit_left_accepted)
-        self._intellipush_reserve_unpriced_in_slices(RESERVE_SLICE)
+        self._intellipush_reserve_unpriced_in_slices(RESERVE_SLICE, waiting_only=True)
         # Counted once: the progress shown need not count what comes in meanwhile.
         queued = self._intellipush_queue_size()
         done = batches = 0
@@ -120,7 +122,12 @@ class SmsSms(models.Model):
 
     @api.model
     def _intellipush_claim(self, limit):
-        """Lock up to ``limit`` due messages and mark them as being dispatched."""
+        """Lock up to ``limit`` due messages and mark them as being dispatched.
+
+        Those not priced yet (a campaign committed chunk by chunk leaves its
+        SMS to the dispatch) are reserved here, in the claim's transaction:
+        their credits and their state go in one UPDATE. Those the wallet does
+        not cover are left waiting for credits, not claimed."""
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -130,6 +137,10 @@ class SmsSms(models.Model):
             )
         )
         batch = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
+        unpriced = batch.filtered(lambda sms: not sms.credit_state)
+        if unpriced:
+            unpriced._intellipush_reserve_credits()
+            batch = batch.filtered(lambda sms: sms.state == "outgoing" and sms.credit_state in ("reserved", "none"))
         token, now = uuid.uuid4().hex, fields.Datetime.now()
         for attempts, records in batch.grouped("intellipush_attempts").items():
             records._intellipush_set_state(
@@ -144,7 +155,7 @@ class SmsSms(models.Model):
 
     def _intellipush_prepare(self):
         """Normalise numbers; return (valid records, OutgoingSms list, {invalid record: reason})."""
-        valid = self.browse()
+        valid_ids = []
         outgoing = []
         invalid = {}
         rules_by_company = {}
@@ -159,7 +170,7 @@ class SmsSms(models.Model):
                 # Stored for people: in the company's language, the cron has none.
                 invalid[sms] = number_problem(self.with_context(lang=company.partner_id.lang).env, error)
                 continue
-            valid |= sms
+            valid_ids.append(sms.id)
             outgoing.append(
                 intellipush_api.OutgoingSms(
                     countrycode=number.intellipush_countrycode,
@@ -168,7 +179,7 @@ class SmsSms(models.Model):
                     send_at=sms._intellipush_provider_send_at(),
                 )
             )
-        return valid, outgoing, invalid
+        return self.browse(valid_ids), outgoing, invalid
 
     def _intellipush_provider_send_at(self):
         """When Intellipush is to send it, in the account's time (CONTRACT §4.1), or None for now.
@@ -301,6 +312,8 @@ class SmsSms(models.Model):
             # them. Reconciliation decides once the outcome can be known.
             _logger.warning("Intellipush outcome unknown for %s SMS (%s); reconciling later", len(self), error.code)
             self.write({"failure_reason": _("Waiting for Intellipush to confirm: %s", error.message)})
+            # Intellipush may hold them: their traces say Processing.
+            self._intellipush_trackers()._action_update_from_sms_state("process")
             return
         if error.retryable:
             # Refused before anything was done (a rate limit, a renewed token refused as well): try again.

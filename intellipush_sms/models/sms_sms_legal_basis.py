@@ -78,13 +78,15 @@ class SmsSms(models.Model):
         basis: its contact's, or for a number typed in, that of the contacts
         who have that number."""
         unlinked = {
-            _e164_or_raw(number, company) for number, partner, _purpose, company in entries if not partner and number
+            _e164_or_raw(number, company._intellipush_phone_region())
+            for number, partner, _purpose, company in entries
+            if not partner and number
         }
         customer_numbers = self._intellipush_existing_customer_numbers(unlinked)
         return [
             partner.sms_marketing_basis == "existing_customer"
             if partner
-            else _e164_or_raw(number, company) in customer_numbers
+            else _e164_or_raw(number, company._intellipush_phone_region()) in customer_numbers
             for number, partner, _purpose, company in entries
         ]
 
@@ -101,7 +103,7 @@ class SmsSms(models.Model):
             return bases
         # Let through without consent: existing customers (see _intellipush_apply_legal_basis).
         unlinked = [
-            (index, _e164_or_raw(number, company))
+            (index, _e164_or_raw(number, company._intellipush_phone_region()))
             for index, ((number, partner, _purpose, company), reach) in enumerate(zip(entries, reached, strict=True))
             if reach and not partner
         ]

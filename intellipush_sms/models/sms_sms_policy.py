@@ -122,8 +122,9 @@ class SmsSms(models.Model):
         contact's granted consent. One blacklist query for all entries.
         """
         policed = [purpose in POLICED_PURPOSES for _number, _partner, purpose, _company in entries]
+        region_by_company = {company: company._intellipush_phone_region() for *_entry, company in entries}
         numbers = [
-            _e164_or_raw(number, company) if checked else None
+            _e164_or_raw(number, region_by_company[company]) if checked else None
             for (number, _partner, _purpose, company), checked in zip(entries, policed, strict=True)
         ]
         blacklisted = self._intellipush_blacklisted({number for number in numbers if number})
@@ -277,10 +278,10 @@ class SmsSms(models.Model):
         return refused
 
 
-def _e164_or_raw(number, company):
+def _e164_or_raw(number, region):
     """The number as the blacklist stores it (E.164), or as typed if unparsable.
     A landline too: whether it may receive is for the price stage to say."""
     try:
-        return normalize_cached(number or "", company._intellipush_phone_region(), mobile_only=False).e164
+        return normalize_cached(number or "", region, mobile_only=False).e164
     except InvalidPhoneNumber:
         return number

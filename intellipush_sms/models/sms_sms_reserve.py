@@ -74,15 +74,16 @@ class SmsSms(models.Model):
         return unpriced._intellipush_reserve_selected()
 
     @api.model
-    def _intellipush_reserve_unpriced_in_slices(self, slice_size):
-        """Stage reserve of the dispatch run: what ``_intellipush_reserve_unpriced``
-        reserves, ``slice_size`` SMS at a time, each slice committed and then
-        dropped from the cache, so that a 100,000-SMS campaign is never held
-        in memory at once nor in one long transaction on the wallet's lock.
-        Returns how many were reserved."""
+    def _intellipush_reserve_unpriced_in_slices(self, slice_size, waiting_only=False):
+        """What ``_intellipush_reserve_unpriced`` reserves, ``slice_size`` SMS
+        at a time, each slice committed and then dropped from the cache, so
+        that a 100,000-SMS campaign is never held in memory at once nor in one
+        long transaction on the wallet's lock. The dispatch run passes
+        ``waiting_only``: those not priced yet are reserved by the claim that
+        takes them. Returns how many were reserved."""
         runner = self.env["intellipush.cron.runner"]
         reserved = after_id = 0
-        while ids := self._intellipush_unpriced_ids(after_id=after_id, limit=slice_size):
+        while ids := self._intellipush_unpriced_ids(after_id=after_id, limit=slice_size, waiting_only=waiting_only):
             reserved += len(runner._run_batch(lambda ids=ids: self.sudo().browse(ids)._intellipush_reserve_selected()))
             after_id = ids[-1]
             if runner._commits():
@@ -90,7 +91,7 @@ class SmsSms(models.Model):
         return reserved
 
     @api.model
-    def _intellipush_unpriced_ids(self, companies=None, after_id=0, limit=None):
+    def _intellipush_unpriced_ids(self, companies=None, after_id=0, limit=None, waiting_only=False):
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -101,12 +102,13 @@ class SmsSms(models.Model):
                  WHERE sms.state = 'outgoing'
                    AND sms.to_delete IS NOT TRUE
                    AND company.sms_provider = 'intellipush'
-                   AND (sms.credit_state IS NULL OR sms.credit_state = 'waiting')
+                   AND (sms.credit_state = 'waiting' OR (sms.credit_state IS NULL AND NOT %s))
                    AND sms.id > %s
                    AND %s
               ORDER BY sms.id
                  LIMIT %s
                 """,
+                waiting_only,
                 after_id,
                 SQL("company.id IN %s", tuple(companies.ids)) if companies else SQL("TRUE"),
                 limit,

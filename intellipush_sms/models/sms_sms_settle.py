@@ -22,7 +22,10 @@ from odoo import api, models
 from .intellipush_credit_wallet import Charge
 
 # The state Odoo's trackers (notifications, campaign traces) show for ours.
-TRACKER_STATE = {"uncertain": "process"}
+# None leaves them as they are: an SMS claimed by the dispatch shows
+# Processing once Intellipush may hold it without an answer (see
+# ``_intellipush_handle_batch_error``), not for the moment its call takes.
+TRACKER_STATE = {"process": None, "uncertain": "process"}
 
 
 class SmsSms(models.Model):
@@ -49,14 +52,17 @@ class SmsSms(models.Model):
         self.write(vals)
         if values_per_sms:
             self._intellipush_write_per_sms(values_per_sms)
-        # Told apart from Odoo's IAP moves: the SMS Marketing bridge keeps a
-        # campaign sent in batches "Sending" until its last batch went.
-        trackers = self.sms_tracker_id.with_context(intellipush_gateway=True)
         if state == "error" and failure_type == "sms_not_delivered":
-            trackers._action_update_from_provider_error("not_delivered")
-        else:
-            trackers._action_update_from_sms_state(TRACKER_STATE.get(state, state), failure_type=failure_type)
+            self._intellipush_trackers()._action_update_from_provider_error("not_delivered")
+        elif tracker_state := TRACKER_STATE.get(state, state):
+            self._intellipush_trackers()._action_update_from_sms_state(tracker_state, failure_type=failure_type)
         self._intellipush_settle_credits(state)
+
+    def _intellipush_trackers(self):
+        """These SMS's trackers (chatter notification, campaign trace), told
+        apart from Odoo's IAP moves: the SMS Marketing bridge keeps a campaign
+        sent in batches "Sending" until its last batch went."""
+        return self.sms_tracker_id.with_context(intellipush_gateway=True)
 
     def _intellipush_write_per_sms(self, values_per_sms):
         """Write a value of its own to each SMS, as ``write`` writes one value

@@ -60,16 +60,15 @@ class SmsSms(models.Model):
 
     def _intellipush_apply_statuses(self, statuses):
         now = fields.Datetime.now()
-        delivered = failed = canceled = self.browse()
+        outcome_ids = {"canceled": [], "delivered": [], "failed": []}
         for sms in self:
             status = statuses.get(sms.intellipush_id)
             state = status.state if status else "pending"
             if status and status.deleted:
-                canceled |= sms
-            elif state == "delivered":
-                delivered |= sms
-            elif state == "failed":
-                failed |= sms
+                outcome_ids["canceled"].append(sms.id)
+            elif state in ("delivered", "failed"):
+                outcome_ids[state].append(sms.id)
+        delivered, failed, canceled = (self.browse(outcome_ids[key]) for key in ("delivered", "failed", "canceled"))
         delivered._intellipush_set_state("sent", values={"delivered_at": now})
         failed._intellipush_set_state(
             "error",

@@ -166,6 +166,27 @@ class TestCreditWallet(IntellipushCase):
         self.assertEqual(len(self.sandbox.messages()), 5)
         self.assertLedgerReconciles()
 
+    @mute_logger("odoo.addons.mail.models.mail_activity")
+    def test_the_claim_reserves_what_it_takes_and_leaves_the_uncovered_waiting(self):
+        """SMS left unpriced for the dispatch are reserved by the claim that takes them."""
+        self.wallet._adjust(self.wallet.lot_ids[0], Decimal("-1000") + 5 * NORWAY_SMS, "test: leave five SMS")
+        sms = (
+            self.env["sms.sms"]
+            .sudo()
+            .with_context(intellipush_reserve_in_dispatch=True)
+            .create([{"number": f"4123457{index}", "body": "Julesalg i dag!"} for index in range(7)])
+            ._intellipush_queue()
+        )
+
+        claimed = self.env["sms.sms"]._intellipush_claim(100)
+
+        self.assertEqual(claimed, sms[:5], "oldest first, as far as the credits go")
+        self.assertEqual(sms.mapped("state"), ["process"] * 5 + ["outgoing"] * 2)
+        self.assertEqual(sms.mapped("credit_state"), ["reserved"] * 5 + ["waiting"] * 2)
+        self.assertTrue(all(sms[5:].mapped("failure_reason")), "they say why they wait")
+        self.assertEqual(self.env["sms.sms"]._intellipush_claim(100), self.env["sms.sms"], "nothing twice")
+        self.assertLedgerReconciles()
+
     def test_low_balance_alert_once_per_crossing(self):
         activity_type = self.env.ref("intellipush_sms.mail_activity_type_low_balance")
         self.wallet.low_balance_threshold = 999

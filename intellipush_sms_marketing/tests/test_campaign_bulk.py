@@ -177,6 +177,30 @@ class TestCampaignSentByTheQueue(IntellipushCase):
         self.assertGreater(sum(sms.mapped("credit_cost")), 0)
         self.assertAlmostEqual(float(available - self.wallet._available()), sum(sms.mapped("credit_cost")), places=4)
 
+    def test_the_claim_reserves_what_it_takes_in_the_same_update(self):
+        """A chunk's SMS are priced and claimed together: their credits and
+        their state go to the database in one UPDATE, not one each."""
+        self.env["ir.config_parameter"].sudo().set_param("intellipush_sms_marketing.send_chunk", "5")
+        customers = create_customers(self.env, 7, first_number=40062000)
+        mailing = create_sms_mailing(self.env, "Krav", "Tilbud: https://butikk.example/krav", customers)
+        mailing.with_context(cron_id=self.env.ref("mass_mailing.ir_cron_mass_mailing_queue").id).action_send_sms()
+        sms = self.env["sms.sms"].search([("mailing_id", "=", mailing.id)])
+
+        with recorded_queries() as queries:
+            claimed = self.env["sms.sms"]._intellipush_claim(100)
+            self.env.flush_all()
+
+        self.assertEqual(claimed, sms)
+        self.assertEqual(set(sms.mapped("state")), {"process"})
+        self.assertEqual(set(sms.mapped("credit_state")), {"reserved"})
+        reservations = self.env["intellipush.credit.ledger"].search([("sms_id", "in", sms.ids)])
+        self.assertEqual(set(reservations.mapped("entry_type")), {"reservation"})
+        self.assertEqual(len(reservations), 7)
+        credit_updates = updates_of(queries, "sms_sms", "credit_state")
+        self.assertTrue(credit_updates)
+        self.assertEqual(credit_updates, updates_of(queries, "sms_sms", "intellipush_dispatch_token"))
+        self.assertEqual(set(sms.mailing_trace_ids.mapped("trace_status")), {"outgoing"}, "not sent yet")
+
 
 @tagged("post_install", "-at_install", "intellipush")
 class TestCampaignLinksPerBatch(IntellipushCase):

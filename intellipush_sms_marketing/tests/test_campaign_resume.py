@@ -42,6 +42,24 @@ class TestCampaignResume(IntellipushCase):
         mailing.invalidate_recordset()
         self.assertEqual(mailing.sent, 30)
 
+    def test_a_trace_says_processing_while_its_answer_is_lost(self):
+        """Intellipush may hold a campaign SMS whose answer was lost: its trace
+        says Processing (the claim alone leaves it Outgoing), until reconciliation settles it."""
+        customers = create_customers(self.env, 4, first_number=40022000)
+        mailing = create_sms_mailing(self.env, "Julesalg", "Julesalg: 20 % på alt!", customers)
+        mailing.action_send_sms()
+        sms = self.env["sms.sms"].search([("mailing_id", "=", mailing.id)])
+        self.sandbox.inject_fault("drop_connection", endpoint="sms/createBatch")
+
+        with mute_logger("odoo.addons.intellipush_sms.models.sms_sms"):
+            self.env["sms.sms"]._cron_intellipush_dispatch()
+
+        self.assertEqual(set(sms.mapped("state")), {"process"})
+        self.assertEqual(set(sms.mailing_trace_ids.mapped("trace_status")), {"process"})
+        self.env["sms.sms"]._intellipush_reconcile(grace=timedelta(0))
+        self.assertEqual(set(sms.mapped("state")), {"pending"})
+        self.assertEqual(set(sms.mailing_trace_ids.mapped("trace_status")), {"pending"})
+
     def test_a_large_campaign_is_created_in_chunks(self):
         # Odoo's composer cannot take more than about 12,000 recipients at
         # once; the campaign goes in chunks (of 10 here), each contact once.
