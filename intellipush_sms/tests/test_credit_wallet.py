@@ -144,18 +144,24 @@ class TestCreditWallet(IntellipushCase):
         self.assertSentOnce(sms)
         self.assertLedgerReconciles()
 
-    @mute_logger("odoo.addons.mail.models.mail_activity")
-    def test_the_dispatch_reserves_a_campaign_slice_by_slice_and_leaves_the_uncovered_waiting(self):
-        """A campaign committed chunk by chunk leaves its SMS for the dispatch to reserve."""
+    def _seven_unpriced_sms_with_credits_for_five(self, first_number):
+        """Seven SMS left unpriced for the dispatch (as a campaign committed
+        chunk by chunk leaves them), with credits left for five."""
         self.wallet._adjust(self.wallet.lot_ids[0], Decimal("-1000") + 5 * NORWAY_SMS, "test: leave five SMS")
         sms = (
             self.env["sms.sms"]
             .sudo()
             .with_context(intellipush_reserve_in_dispatch=True)
-            .create([{"number": f"4123456{index}", "body": "Julesalg i dag!"} for index in range(7)])
+            .create([{"number": str(first_number + index), "body": "Julesalg i dag!"} for index in range(7)])
             ._intellipush_queue()
         )
         self.assertEqual(set(sms.mapped("credit_state")), {False}, "left unpriced")
+        return sms
+
+    @mute_logger("odoo.addons.mail.models.mail_activity")
+    def test_the_dispatch_reserves_a_campaign_slice_by_slice_and_leaves_the_uncovered_waiting(self):
+        """A campaign committed chunk by chunk leaves its SMS for the dispatch to reserve."""
+        sms = self._seven_unpriced_sms_with_credits_for_five(41234560)
 
         reserved = self.env["sms.sms"]._intellipush_reserve_unpriced_in_slices(2)
 
@@ -169,14 +175,7 @@ class TestCreditWallet(IntellipushCase):
     @mute_logger("odoo.addons.mail.models.mail_activity")
     def test_the_claim_reserves_what_it_takes_and_leaves_the_uncovered_waiting(self):
         """SMS left unpriced for the dispatch are reserved by the claim that takes them."""
-        self.wallet._adjust(self.wallet.lot_ids[0], Decimal("-1000") + 5 * NORWAY_SMS, "test: leave five SMS")
-        sms = (
-            self.env["sms.sms"]
-            .sudo()
-            .with_context(intellipush_reserve_in_dispatch=True)
-            .create([{"number": f"4123457{index}", "body": "Julesalg i dag!"} for index in range(7)])
-            ._intellipush_queue()
-        )
+        sms = self._seven_unpriced_sms_with_credits_for_five(41234570)
 
         claimed = self.env["sms.sms"]._intellipush_claim(100)
 
