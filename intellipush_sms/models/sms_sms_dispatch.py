@@ -127,20 +127,26 @@ class SmsSms(models.Model):
         Those not priced yet (a campaign committed chunk by chunk leaves its
         SMS to the dispatch) are reserved here, in the claim's transaction:
         their credits and their state go in one UPDATE. Those the wallet does
-        not cover are left waiting for credits, not claimed."""
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                "SELECT sms.id %s ORDER BY sms.id LIMIT %s FOR UPDATE OF sms SKIP LOCKED",
-                self._intellipush_due_sql(),
-                limit,
+        not cover are left waiting for credits, not claimed: the claim looks
+        further, so that what is reserved behind them still goes."""
+        while True:
+            self.env.flush_all()
+            self.env.cr.execute(
+                SQL(
+                    "SELECT sms.id %s ORDER BY sms.id LIMIT %s FOR UPDATE OF sms SKIP LOCKED",
+                    self._intellipush_due_sql(),
+                    limit,
+                )
             )
-        )
-        batch = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
-        unpriced = batch.filtered(lambda sms: not sms.credit_state)
-        if unpriced:
+            batch = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
+            unpriced = batch.filtered(lambda sms: not sms.credit_state)
+            if not unpriced:
+                break
             unpriced._intellipush_reserve_credits()
+            # Those left waiting or refused are no longer due: the next look skips them.
             batch = batch.filtered(lambda sms: sms.state == "outgoing" and sms.credit_state in ("reserved", "none"))
+            if batch:
+                break
         token, now = uuid.uuid4().hex, fields.Datetime.now()
         for attempts, records in batch.grouped("intellipush_attempts").items():
             records._intellipush_set_state(

@@ -186,6 +186,29 @@ class TestCreditWallet(IntellipushCase):
         self.assertEqual(self.env["sms.sms"]._intellipush_claim(100), self.env["sms.sms"], "nothing twice")
         self.assertLedgerReconciles()
 
+    @mute_logger("odoo.addons.mail.models.mail_activity")
+    def test_what_waits_for_credits_does_not_hold_up_what_is_reserved_behind_it(self):
+        """A campaign the wallet cannot cover, left for the dispatch, does not
+        stop an access code reserved after it from going."""
+        self.wallet._adjust(self.wallet.lot_ids[0], Decimal("-1000") + NORWAY_SMS * 3 / 2, "test: one SMS and a half")
+        campaign = (
+            self.env["sms.sms"]
+            .sudo()
+            .with_context(intellipush_reserve_in_dispatch=True)
+            .create([{"number": str(41234580 + index), "body": "Julesalg i dag! " * 20} for index in range(3)])
+            ._intellipush_queue()
+        )
+        self.assertEqual(set(campaign.mapped("sms_segments")), {3})
+        reserved = self.env["sms.sms"].sudo().create({"number": "41234590", "body": "Koden din: 123456"})
+        reserved._intellipush_queue()
+        self.assertEqual(reserved.credit_state, "reserved")
+
+        claimed = self.env["sms.sms"]._intellipush_claim(2)
+
+        self.assertEqual(claimed, reserved)
+        self.assertEqual(campaign.mapped("credit_state"), ["waiting"] * 3)
+        self.assertEqual(set(campaign.mapped("state")), {"outgoing"})
+
     def test_low_balance_alert_once_per_crossing(self):
         activity_type = self.env.ref("intellipush_sms.mail_activity_type_low_balance")
         self.wallet.low_balance_threshold = 999
