@@ -4,6 +4,8 @@ date. Each moves credits through the wallet's one boundary (``_record``,
 under ``_lock``).
 """
 
+from functools import partial
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -65,10 +67,17 @@ class IntellipushCreditWallet(models.Model):
         """Daily: expire what is left on lots past their date.
 
         Credits already reserved for queued SMS when their lot expires are
-        kept for those SMS: only what is free expires.
+        kept for those SMS: only what is free expires. Each wallet in a batch
+        of its own, retried when the dispatch moved its credits meanwhile.
         """
         today = fields.Date.context_today(self)
+        runner = self.env["intellipush.cron.runner"]
         for wallet in self.sudo().search([]):
+            runner._run_batch(partial(wallet._expire_free_credits, today))
+
+    def _expire_free_credits(self, today):
+        """Expire what is free on this wallet's lots whose date has come (``today``)."""
+        for wallet in self:
             wallet._lock()
             free = wallet._available()
             remaining = dict(wallet._lots_with_credits())

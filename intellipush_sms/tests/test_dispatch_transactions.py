@@ -10,8 +10,10 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.tests import BaseCase, tagged
@@ -74,6 +76,30 @@ class TestDispatchTransactions(IntellipushCommittedMixin, BaseCase):
         super().setUp()
         self.sandbox.reset()
         self.addCleanup(self._delete_test_sms)
+
+    @mute_logger("odoo.sql_db", "odoo.addons.intellipush_sms.models.intellipush_cron_runner")
+    def test_the_credit_expiry_waits_its_turn_on_a_wallet_moved_meanwhile(self):
+        """The daily expiry meets a wallet whose credits the dispatch moved
+        after its transaction began: it tries again instead of failing."""
+        with self.registry.cursor() as cr, self.registry.cursor() as other_cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            cr.execute("SELECT 1")  # the expiry's snapshot is taken
+            other = api.Environment(other_cr, SUPERUSER_ID, {})
+            company = other["res.company"].browse(self.company_id)
+            wallet = other["intellipush.credit.wallet"]._for_company(company)
+            # Credits bought 25 months ago, valid for 24: they expire today.
+            wallet._purchase(10, 5.9, company.currency_id, purchase_date=fields.Date.today() - timedelta(days=761))
+            lot_id = wallet.lot_ids.sorted("id")[-1].id
+            other_cr.commit()
+
+            # As in a real scheduled action: its batches commit and retry.
+            with patch.object(threading.current_thread(), "testing", False):
+                env["intellipush.credit.wallet"]._cron_intellipush_expire_credits()
+
+            lot = env["intellipush.credit.lot"].browse(lot_id)
+            expiries = env["intellipush.credit.ledger"].search([("lot_id", "=", lot.id), ("entry_type", "=", "expiry")])
+            self.assertEqual(expiries.mapped("amount"), [-10.0])
+            self.assertEqual(lot.remaining, 0)
 
     def _queue_committed(self, count):
         numbers = [f"4{index:07d}" for index in range(1, count + 1)]
