@@ -10,7 +10,7 @@ from collections import Counter
 from odoo import api, fields, models
 
 from .intellipush_consent_log import SMS_BASES
-from .sms_sms_policy import Verdict, _e164_or_raw
+from .sms_sms_policy import Verdict, _e164_numbers
 
 # The verdicts the existing-customer basis can lift: no consent, or a join not confirmed yet.
 LIFTED_SKIPS = ("no_consent", "pending")
@@ -77,17 +77,11 @@ class SmsSms(models.Model):
         """For each entry, whether its recipient is on the existing-customer
         basis: its contact's, or for a number typed in, that of the contacts
         who have that number."""
-        unlinked = {
-            _e164_or_raw(number, company._intellipush_phone_region())
-            for number, partner, _purpose, company in entries
-            if not partner and number
-        }
-        customer_numbers = self._intellipush_existing_customer_numbers(unlinked)
+        numbers = _e164_numbers(entries, [not partner and number for number, partner, _purpose, _company in entries])
+        customer_numbers = self._intellipush_existing_customer_numbers({number for number in numbers if number})
         return [
-            partner.sms_marketing_basis == "existing_customer"
-            if partner
-            else _e164_or_raw(number, company._intellipush_phone_region()) in customer_numbers
-            for number, partner, _purpose, company in entries
+            partner.sms_marketing_basis == "existing_customer" if partner else number in customer_numbers
+            for (_number, partner, _purpose, _company), number in zip(entries, numbers, strict=True)
         ]
 
     @api.model
@@ -102,10 +96,14 @@ class SmsSms(models.Model):
         if not self._intellipush_existing_customers_allowed():
             return bases
         # Let through without consent: existing customers (see _intellipush_apply_legal_basis).
+        wanted = [
+            reach and not partner
+            for (_number, partner, _purpose, _company), reach in zip(entries, reached, strict=True)
+        ]
         unlinked = [
-            (index, _e164_or_raw(number, company._intellipush_phone_region()))
-            for index, ((number, partner, _purpose, company), reach) in enumerate(zip(entries, reached, strict=True))
-            if reach and not partner
+            (index, number)
+            for index, (number, want) in enumerate(zip(_e164_numbers(entries, wanted), wanted, strict=True))
+            if want
         ]
         consenting = (
             self._intellipush_consenting_numbers([number for _index, number in unlinked]) if unlinked else set()

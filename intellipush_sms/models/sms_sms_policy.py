@@ -122,11 +122,7 @@ class SmsSms(models.Model):
         contact's granted consent. One blacklist query for all entries.
         """
         policed = [purpose in POLICED_PURPOSES for _number, _partner, purpose, _company in entries]
-        region_by_company = {company: company._intellipush_phone_region() for *_entry, company in entries}
-        numbers = [
-            _e164_or_raw(number, region_by_company[company]) if checked else None
-            for (number, _partner, _purpose, company), checked in zip(entries, policed, strict=True)
-        ]
+        numbers = _e164_numbers(entries, policed)
         blacklisted = self._intellipush_blacklisted({number for number in numbers if number})
         # A number typed in without its contact takes the consent of the
         # contacts who have that number.
@@ -276,6 +272,16 @@ class SmsSms(models.Model):
                 values={"intellipush_skip_reason": verdict.skip},
             )
         return refused
+
+
+def _e164_numbers(entries, wanted):
+    """``_e164_or_raw`` of each ``(number, partner, purpose, company)`` entry
+    that is ``wanted``, else None; each company's region looked up once."""
+    region_by_company = {company: company._intellipush_phone_region() for *_entry, company in entries}
+    return [
+        _e164_or_raw(number, region_by_company[company]) if want else None
+        for (number, _partner, _purpose, company), want in zip(entries, wanted, strict=True)
+    ]
 
 
 def _e164_or_raw(number, region):

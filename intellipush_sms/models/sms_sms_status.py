@@ -60,15 +60,15 @@ class SmsSms(models.Model):
 
     def _intellipush_apply_statuses(self, statuses):
         now = fields.Datetime.now()
-        outcome_ids = {"canceled": [], "delivered": [], "failed": []}
-        for sms in self:
+
+        def outcome(sms):
             status = statuses.get(sms.intellipush_id)
-            state = status.state if status else "pending"
             if status and status.deleted:
-                outcome_ids["canceled"].append(sms.id)
-            elif state in ("delivered", "failed"):
-                outcome_ids[state].append(sms.id)
-        delivered, failed, canceled = (self.browse(outcome_ids[key]) for key in ("delivered", "failed", "canceled"))
+                return "canceled"
+            return status.state if status and status.state in ("delivered", "failed") else "pending"
+
+        by_outcome, none = self.grouped(outcome), self.browse()
+        delivered, failed, canceled = (by_outcome.get(key, none) for key in ("delivered", "failed", "canceled"))
         delivered._intellipush_set_state("sent", values={"delivered_at": now})
         failed._intellipush_set_state(
             "error",
